@@ -1,0 +1,59 @@
+// Bundles the daemon into one executable file, dist/updyn.js, and places the
+// netlink native addon for this machine beside it (the bundle cannot hold it).
+import { build } from 'esbuild';
+import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** netlink loads its addon with node-gyp-build relative to its own files;
+ * inside the bundle those files are gone, so we route that call to our loader. */
+const addonLoaderPlugin = {
+  name: 'updyn-addon-loader',
+  setup(b) {
+    b.onResolve({ filter: /^node-gyp-build$/ }, () => ({ path: join(root, 'src/detect/addon.ts') }));
+  },
+};
+
+export async function bundle({ outfile = join(root, 'dist/updyn.js'), minify = true } = {}) {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  const result = await build({
+    entryPoints: [join(root, 'src/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify,
+    sourcemap: true,
+    legalComments: 'none',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { UPDYN_VERSION: JSON.stringify(pkg.version) },
+    plugins: [addonLoaderPlugin],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  await chmod(outfile, 0o755);
+  await copyHostAddon(dirname(outfile));
+  return result;
+}
+
+/** The prebuilt addon of the build machine's arch, as `netlink.node` next to the bundle. */
+async function copyHostAddon(outdir) {
+  const archDir = { x64: 'linux-x64', arm64: 'linux-arm64', arm: 'linux-arm', ia32: 'linux-ia32' }[process.arch];
+  const from = archDir && join(root, 'node_modules/netlink/prebuilds', archDir, 'node.napi.node');
+  if (!from || !existsSync(from)) {
+    console.warn(`build: no netlink prebuild for ${process.arch}; the bundle will poll instead`);
+    return;
+  }
+  await mkdir(outdir, { recursive: true });
+  await copyFile(from, join(outdir, 'netlink.node'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await bundle();
+  const [out, meta] = Object.entries(r.metafile.outputs).find(([k]) => k.endsWith('.js'));
+  console.log(`build: ${out} ${meta.bytes} bytes`);
+}

@@ -1,0 +1,45 @@
+// Compiles every TypeScript file under test/ (and bench/) into .build/, one
+// self-contained CommonJS file each, so that suites, the test provider and the
+// benchmark helpers can run as plain `node` processes (also inside namespaces).
+import { build } from 'esbuild';
+import { readdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const outRoot = join(root, '.build');
+
+async function walk(dir) {
+  const out = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+export async function compileTests(dirs = ['test', 'bench']) {
+  const entryPoints = [];
+  for (const d of dirs) entryPoints.push(...(await walk(join(root, d))));
+  await build({
+    entryPoints,
+    outdir: outRoot,
+    outbase: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    sourcemap: 'inline',
+    packages: 'external',
+    define: { UPDYN_VERSION: '"test"' },
+    logLevel: 'warning',
+  });
+  return entryPoints.map((p) => join(outRoot, relative(root, p)).replace(/\.ts$/, '.js'));
+}
