@@ -1,0 +1,140 @@
+// RecordMemory <-> the JSON of state.json. In memory, times are monotonic ms;
+// on disk they are wall-clock ISO strings, because they must survive the
+// process (cron runs `updyn once` every minute). Only past events are stored
+// (never deadlines), so a timestamp from the future can only mean the clock
+// was wrong when it was written: it is treated as unknown, i.e. "just now",
+// which errs on the side of not sending.
+import { isIP } from 'node:net';
+import type { Reach } from '../types';
+import type { RecordMemory, RecordPolicy } from './record';
+import { BUCKET_SIZE, freshMemory } from './record';
+
+export interface Clock {
+  /** Monotonic milliseconds (intervals). */
+  now(): number;
+  /** Wall-clock epoch milliseconds (only for files and display). */
+  wall(): number;
+}
+
+export const systemClock: Clock = { now: () => performance.now(), wall: () => Date.now() };
+
+export const STATE_VERSION = 1;
+
+export interface PersistedRecord {
+  registered: string | null;
+  registered_at: string | null;
+  tokens: number;
+  tokens_at: string | null;
+  failures: number;
+  trouble_at: string | null;
+  trouble_address: string | null;
+  trouble_message: string;
+  retry_delay_s: number;
+  floor_s: number;
+  rejected: { at: string | null; address: string | null; message: string; reach: Reach } | null;
+  refresh_spread_s: number;
+  last_attempt_at: string | null;
+  last_message: string;
+  /** Hash of the service's section; a different one lifts a rejection. */
+  fingerprint: string;
+}
+
+export interface PersistedState {
+  version: number;
+  written_at: string;
+  /** Record id -> PersistedRecord; unknown until validated by fromPersisted(). */
+  records: Record<string, unknown>;
+}
+
+/** Clock skew tolerated before a stored timestamp counts as "from the future". */
+const FUTURE_SLACK_MS = 2 * 60_000;
+
+export function toPersisted(m: RecordMemory, fingerprint: string, clock: Clock): PersistedRecord {
+  const wall = wallOf(clock);
+  return {
+    registered: m.registered,
+    registered_at: wall(m.registeredAt),
+    tokens: round3(m.tokens),
+    tokens_at: wall(m.tokensAt),
+    failures: m.trouble?.failures ?? 0,
+    trouble_at: wall(m.trouble?.at ?? null),
+    trouble_address: m.trouble?.address ?? null,
+    trouble_message: m.trouble?.message ?? '',
+    retry_delay_s: m.trouble ? m.trouble.delay / 1000 : 0,
+    floor_s: m.floorUntil !== null && m.trouble ? Math.max(0, (m.floorUntil - m.trouble.at) / 1000) : 0,
+    rejected: m.rejected
+      ? { at: wall(m.rejected.at), address: m.rejected.address, message: m.rejected.message, reach: m.rejected.reach }
+      : null,
+    refresh_spread_s: m.refreshSpread / 1000,
+    last_attempt_at: wall(m.lastAttemptAt),
+    last_message: m.lastMessage,
+    fingerprint,
+  };
+}
+
+/** Rebuilds a memory from its stored form; `null` when the entry is not a record at all. */
+export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock): { memory: RecordMemory; fingerprint: string } | null {
+  if (!isObject(raw)) return null;
+  const now = clock.now();
+  const mono = monoOf(clock);
+  const m = freshMemory(now, policy);
+
+  m.registered = ipOrNull(raw.registered);
+  // a registration we cannot date is still a registration; its refresh counts from now
+  m.registeredAt = m.registered === null ? null : (mono(raw.registered_at) ?? now);
+  m.tokens = clamp(num(raw.tokens) ?? BUCKET_SIZE, 0, BUCKET_SIZE);
+  m.tokensAt = mono(raw.tokens_at) ?? now;
+
+  const failures = num(raw.failures) ?? 0;
+  const troubleAddress = ipOrNull(raw.trouble_address);
+  if (failures > 0 && troubleAddress !== null) {
+    const at = mono(raw.trouble_at) ?? now;
+    m.trouble = {
+      failures: Math.floor(failures),
+      at,
+      delay: (num(raw.retry_delay_s) ?? 60) * 1000,
+      address: troubleAddress,
+      message: str(raw.trouble_message) ?? '',
+    };
+    const floor = num(raw.floor_s) ?? 0;
+    if (floor > 0) m.floorUntil = at + floor * 1000;
+  }
+
+  if (isObject(raw.rejected)) {
+    const r = raw.rejected;
+    const reach = r.reach === 'service' || r.reach === 'host' ? r.reach : 'record';
+    m.rejected = { at: mono(r.at) ?? now, address: ipOrNull(r.address), message: str(r.message) ?? '', reach };
+  }
+  const spread = num(raw.refresh_spread_s);
+  if (spread !== null) m.refreshSpread = spread * 1000;
+  m.lastAttemptAt = mono(raw.last_attempt_at);
+  m.lastMessage = str(raw.last_message) ?? '';
+  return { memory: m, fingerprint: str(raw.fingerprint) ?? '' };
+}
+
+/** Monotonic ms -> ISO wall time, as seen from now. */
+export function wallOf(clock: Clock): (t: number | null) => string | null {
+  const offset = clock.wall() - clock.now();
+  return (t) => (t === null || !Number.isFinite(t) ? null : new Date(t + offset).toISOString());
+}
+
+/** ISO wall time -> monotonic ms; null when missing, malformed or from the future. */
+export function monoOf(clock: Clock): (iso: unknown) => number | null {
+  const wallNow = clock.wall();
+  const now = clock.now();
+  return (iso) => {
+    if (typeof iso !== 'string') return null;
+    const t = Date.parse(iso);
+    if (!Number.isFinite(t) || t > wallNow + FUTURE_SLACK_MS) return null;
+    return now - (wallNow - t);
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const ipOrNull = (v: unknown): string | null => (typeof v === 'string' && isIP(v) !== 0 ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const round3 = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,0 +1,92 @@
+// state.json: what each record remembers between runs. A corrupt or unreadable
+// file is logged, set aside and rebuilt, never a crash; an unwritable directory
+// costs persistence (logged once), never the service.
+import { join } from 'node:path';
+import type { Log } from '../log';
+import { readJsonFile, setAside, writeFileAtomic } from '../files';
+import type { Clock, PersistedRecord, PersistedState } from './persist';
+import { STATE_VERSION } from './persist';
+
+const FORGET_AFTER_MS = 30 * 24 * 3600_000;
+
+export class StateStore {
+  readonly path: string;
+  /**
+   * Every record seen, configured now or not: a service disabled for a while
+   * and enabled again must not re-send what the provider already has.
+   */
+  private known: Record<string, unknown> = {};
+  private writeFailing = false;
+
+  constructor(
+    dir: string,
+    private readonly log: Log,
+    private readonly clock: Clock,
+  ) {
+    this.path = join(dir, 'state.json');
+  }
+
+  async load(): Promise<Record<string, unknown>> {
+    const read = await readJsonFile(this.path);
+    switch (read.kind) {
+      case 'missing':
+        return {};
+      case 'unreadable':
+        this.log.warn(`state: cannot read ${this.path} (${read.reason}); starting without saved state`);
+        return {};
+      case 'corrupt':
+        return this.rebuild(read.reason);
+      case 'ok': {
+        const doc = read.value as Partial<PersistedState> | null;
+        if (!doc || typeof doc !== 'object' || typeof doc.records !== 'object' || doc.records === null || Array.isArray(doc.records)) {
+          return this.rebuild('not an updyn state file');
+        }
+        if (doc.version !== STATE_VERSION) {
+          this.log.warn(`state: ${this.path} has version ${String(doc.version)}, expected ${STATE_VERSION}; starting afresh`);
+          return {};
+        }
+        this.known = { ...doc.records };
+        return doc.records;
+      }
+    }
+  }
+
+  /** What the file held (or the last save wrote), to seed records a reload brings back. */
+  records(): Record<string, unknown> {
+    return this.known;
+  }
+
+  async save(records: Record<string, PersistedRecord>): Promise<boolean> {
+    const doc: PersistedState = {
+      version: STATE_VERSION,
+      written_at: new Date(this.clock.wall()).toISOString(),
+      records: this.remember(records),
+    };
+    const r = await writeFileAtomic(this.path, `${JSON.stringify(doc, null, 1)}\n`, 0o600);
+    if (!r.ok && !this.writeFailing) this.log.warn(`state: ${r.error}; keeping state in memory only`);
+    if (r.ok && this.writeFailing) this.log.info(`state: ${this.path} writable again`);
+    this.writeFailing = !r.ok;
+    return r.ok;
+  }
+
+  /** Merges the live records in and forgets unconfigured ones untouched for a month. */
+  private remember(live: Record<string, PersistedRecord>): Record<string, unknown> {
+    const cutoff = this.clock.wall() - FORGET_AFTER_MS;
+    const kept: Record<string, unknown> = {};
+    for (const [id, rec] of Object.entries(this.known)) {
+      if (id in live) continue;
+      const r = rec as Partial<PersistedRecord> | null;
+      const last = Date.parse(r?.last_attempt_at ?? r?.registered_at ?? '');
+      if (Number.isFinite(last) && last >= cutoff) kept[id] = rec;
+    }
+    this.known = { ...kept, ...live };
+    return this.known;
+  }
+
+  private async rebuild(reason: string): Promise<Record<string, unknown>> {
+    const moved = await setAside(this.path, new Date(this.clock.wall()));
+    const where = moved.ok ? `moved to ${moved.value}` : moved.error;
+    this.log.warn(`state: ${this.path} is unusable (${reason}); ${where}; starting afresh`);
+    return {};
+  }
+}
