@@ -1,0 +1,54 @@
+// Zerigo's dynamic update protocol (PROTOCOL.md): GET update_url?host=&ip=,
+// credentials as Basic auth (default: keeps the token out of URLs and so out of
+// access logs) or as user=/password= query parameters. The answer is the HTTP
+// status, which the body may repeat as `Status: NNN`.
+import type { Outcome, UpdateRequest } from '../types';
+import type { HttpResponse } from '../http';
+import type { BuiltRequest, ProviderSpec } from './provider';
+import { answerText, basicAuth, withParams } from './provider';
+
+const REASONS: Record<number, string> = {
+  400: 'bad argument',
+  401: 'bad login or token',
+  403: 'updates not enabled for this account',
+  404: 'unknown host',
+  405: 'method not allowed',
+  422: 'bad argument',
+  429: 'too many requests',
+};
+
+export const zerigo: ProviderSpec = {
+  build(req: UpdateRequest): BuiltRequest {
+    const { service } = req;
+    const params: Record<string, string> = { host: req.host, ip: req.address };
+    const headers: Record<string, string> = {};
+    if (service.auth === 'query') Object.assign(params, { user: service.username, password: service.password });
+    if (service.auth === 'basic') headers.Authorization = basicAuth(service.username, service.password);
+    return { url: withParams(service.update_url, params), headers };
+  },
+
+  classify(res: HttpResponse): Outcome {
+    const status = effectiveStatus(res);
+    const message = describeStatus(status, res.status);
+    if (status >= 200 && status <= 299) return { kind: 'ok', message };
+    if (status === 429 || status >= 500) return { kind: 'trouble', message };
+    if (status === 401 || status === 403) return { kind: 'rejected', reach: 'service', message };
+    if (status === 404) return { kind: 'rejected', reach: 'host', message };
+    if (status >= 400 && status <= 499) return { kind: 'rejected', reach: 'record', message };
+    return { kind: 'trouble', message: `HTTP ${res.status}: unexpected answer ${JSON.stringify(answerText(res.body, 40))}` };
+  },
+};
+
+/** A 2xx whose body says `Status: 4xx` (or 5xx) is believed: the body is the provider's own word. */
+function effectiveStatus(res: HttpResponse): number {
+  if (res.status < 200 || res.status > 299) return res.status;
+  const m = /^\s*Status:\s*(\d{3})\b/im.exec(res.body);
+  const inBody = m ? Number(m[1]) : NaN;
+  return Number.isFinite(inBody) && (inBody < 200 || inBody > 299) ? inBody : res.status;
+}
+
+function describeStatus(status: number, http: number): string {
+  const where = status === http ? `HTTP ${http}` : `HTTP ${http}, Status: ${status}`;
+  const reason = REASONS[status];
+  return reason ? `${where}: ${reason}` : where;
+}
