@@ -1,0 +1,87 @@
+// `updyn once`: one pass for cron. Detects each enabled service's addresses,
+// lets the same engine as the daemon decide against the saved state, sends what
+// it allows, saves the state and status.json. Exit 1 while any record ends the
+// run rejected or in trouble.
+import { join } from 'node:path';
+import type { CommonArgs } from './cli';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
+import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
+import { readDevices } from './detect/watcher';
+import { detectOnce } from './monitor';
+import { RecordBook, familiesOf, recordLabel } from './engine/book';
+import type { Clock } from './engine/persist';
+import { systemClock } from './engine/persist';
+import { StateStore } from './engine/state';
+import { buildStatus } from './engine/status';
+import { writeFileAtomic } from './files';
+import { Updater } from './updater';
+import { makeSender } from './send';
+import { checkDns, needsDnsCheck } from './seed';
+
+export async function once(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
+  const loaded = await readConfig(args.config, process.stderr);
+  if (!loaded.ok) return EXIT_USAGE;
+  const config = loaded.value;
+  const log = logFor(config);
+  announceWarnings(config, log);
+  const enabled = config.services.filter((s) => s.enabled);
+  if (enabled.length === 0) {
+    log.warn('no service is enabled; nothing to do');
+    return EXIT_OK;
+  }
+  const startedAt = clock.wall();
+  const store = new StateStore(config.global.state_dir, log, clock);
+  const book = new RecordBook(clock);
+  book.reconcile(config.services, await store.load());
+
+  const devices = devicesFor(config, args.devices);
+  const needed = enabled.filter((s) => s.ip_source !== 'checkip').map((s) => devices.get(s.name) ?? '');
+  const { kind, snapshots } = await readDevices([...new Set(needed.filter(Boolean))]);
+  log.debug(`addresses read through ${kind}`);
+
+  let detectionFailed = false;
+  for (const s of enabled) {
+    const device = devices.get(s.name) ?? '';
+    for (const family of familiesOf(s)) {
+      const entries = book.of(s.name, family);
+      const previous = entries[0]?.machine.memory.registered ?? null;
+      const r = await detectOnce(s, family, device, snapshots.get(device) ?? null, previous, checkipWith);
+      for (const e of entries) {
+        if (!r.ok) {
+          log.warn(`${recordLabel(e)}: no address: ${r.error}`);
+          continue;
+        }
+        if (needsDnsCheck(e, s, r.value.address)) await checkDns(e, s, r.value.address!, clock, log);
+        e.machine.observe(r.value.address, r.value.source);
+        if (r.value.address) log.info(`${recordLabel(e)}: address ${r.value.address} (${r.value.detail})`);
+        else log.info(`${recordLabel(e)}: no address (${r.value.detail})`);
+        if (args.force) e.machine.force();
+      }
+      if (!r.ok) detectionFailed = true;
+    }
+  }
+
+  const services = new Map(config.services.map((s) => [s.name, s]));
+  const updater = new Updater({
+    book,
+    clock,
+    log,
+    send: makeSender(() => services),
+    changed: () => undefined,
+    dryRun: args.dryRun,
+  });
+  updater.kick();
+  await updater.idle();
+  updater.close();
+
+  if (!args.dryRun) {
+    await store.save(book.persisted());
+    const status = buildStatus({ book, services: config.services, devices, clock, startedAt });
+    const w = await writeFileAtomic(join(config.global.state_dir, 'status.json'), `${JSON.stringify(status, null, 1)}\n`);
+    if (!w.ok) log.warn(`status: ${w.error}`);
+  }
+
+  const failing = [...book.entries.values()].filter((e) => e.machine.memory.rejected || e.machine.memory.trouble);
+  if (failing.length > 0) return EXIT_FAILED;
+  return detectionFailed ? EXIT_FAILED : EXIT_OK;
+}
