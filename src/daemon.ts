@@ -65,6 +65,7 @@ class Daemon {
 
     this.watcher = await createWatcher({
       devices: [...new Set(this.devices.values())].filter(Boolean),
+      pollIntervalMs: pollIntervalMs(),
       onFallback: (reason) => log.warn(`netlink unavailable (${reason}); polling addresses instead`),
     });
     this.watcher.on('warning', (m) => log.warn(`detect: ${m}`));
@@ -211,4 +212,10 @@ class Daemon {
       await this.writing;
     }
   }
+}
+
+/** The fallback's polling period: UPDYN_POLL_INTERVAL seconds (1..3600), default 30. */
+function pollIntervalMs(): number {
+  const s = Number(process.env.UPDYN_POLL_INTERVAL);
+  return Number.isInteger(s) && s >= 1 && s <= 3600 ? s * 1000 : 30_000;
 }
