@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Where the addon may be, most specific first. */
-export function addonCandidates(bundleDir: string): string[] {
+function addonCandidates(bundleDir: string): string[] {
   const fromEnv = process.env.UPDYN_NETLINK_ADDON;
   if (fromEnv) return fromEnv === 'off' ? [] : [fromEnv];
   return [
@@ -36,4 +36,12 @@ function loadAddon(): unknown {
   throw new Error(`no loadable netlink addon (${tried.join('; ')})`);
 }
 
-module.exports = (_dir: string) => loadAddon();
+// CommonJS on purpose (`export =`, not `export`): netlink calls
+// `require('node-gyp-build')(dir)`, so this module itself must be the function.
+// With an ES `export` beside it, esbuild would wrap the file as an ES module
+// and netlink would get a namespace object it cannot call.
+function nodeGypBuild(_dir: string): unknown {
+  return loadAddon();
+}
+nodeGypBuild.addonCandidates = addonCandidates;
+export = nodeGypBuild;
