@@ -2,7 +2,8 @@
 // netlink native addon for this machine beside it (the bundle cannot hold it).
 import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { buildPatchedAddon } from './addon.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -40,8 +41,25 @@ export async function bundle({ outfile = join(root, 'dist/updyn.js'), minify = t
   return result;
 }
 
-/** The prebuilt addon of the build machine's arch, as `netlink.node` next to the bundle. */
+/**
+ * The addon for this machine as `netlink.node` next to the bundle: built from
+ * netlink's source with our fix (build/addon.mjs) when a compiler is there,
+ * else the package's prebuild. Rebuilt only when missing or older than
+ * node_modules (i.e. after npm ci).
+ */
 async function copyHostAddon(outdir) {
+  const target = join(outdir, 'netlink.node');
+  const stamp = join(root, 'node_modules/netlink/package.json');
+  if (existsSync(target) && statSync(target).mtimeMs > statSync(stamp).mtimeMs && existsSync(join(root, '.build/addon/build/Release/netlink_binding.node'))) return;
+  if (process.env.UPDYN_ADDON_PREBUILD !== '1') {
+    const built = buildPatchedAddon(root);
+    if (built.path) {
+      await mkdir(outdir, { recursive: true });
+      await copyFile(built.path, target);
+      return;
+    }
+    console.warn(`build: cannot build the patched netlink addon (${built.error}); using the prebuild`);
+  }
   const archDir = { x64: 'linux-x64', arm64: 'linux-arm64', arm: 'linux-arm', ia32: 'linux-ia32' }[process.arch];
   const from = archDir && join(root, 'node_modules/netlink/prebuilds', archDir, 'node.napi.node');
   if (!from || !existsSync(from)) {

@@ -25,6 +25,14 @@ async function walk(dir) {
   return out;
 }
 
+/** netlink's addon comes from dist/netlink.node (the patched build), as in the bundle. */
+const addonShimPlugin = {
+  name: 'updyn-test-addon',
+  setup(b) {
+    b.onResolve({ filter: /^node-gyp-build$/ }, () => ({ path: join(root, 'test/support/addon-shim.ts') }));
+  },
+};
+
 export async function compileTests(dirs = ['test', 'bench']) {
   const entryPoints = [];
   for (const d of dirs) entryPoints.push(...(await walk(join(root, d))));
@@ -37,7 +45,10 @@ export async function compileTests(dirs = ['test', 'bench']) {
     target: 'node18',
     format: 'cjs',
     sourcemap: 'inline',
-    packages: 'external',
+    // packages stay external, except netlink (its JS is bundled so that its addon
+    // loader can be routed to the shim)
+    external: ['pino', 'tiny-typed-emitter', 'fast-check', 'playwright-core', 'esbuild', 'typescript'],
+    plugins: [addonShimPlugin],
     define: { UPDYN_VERSION: '"test"' },
     logLevel: 'warning',
   });
