@@ -2,7 +2,9 @@
 // tricky text go through both `parseUci` and a real `uci` binary, and must agree
 // on what they accept, on the parse (compared as `uci export` prints it) and on
 // the error message. The binary is not in Debian: point UPDYN_LIBUCI_CLI at one
-// to run this suite (UPDYN_LIBUCI_RUNS sets the number of random samples).
+// to run this suite (UPDYN_LIBUCI_RUNS sets the number of random samples):
+//   npm test -- nothing-else; UPDYN_LIBUCI_CLI=/path/uci node --test .build/test/config/libuci-diff.js
+// It is not a *.test.ts file, so `npm test` does not run it: CI has no libuci.
 //
 // Error LINES are not compared: libuci reports the number of lines it has read
 // when it gives up (past a multi-line quote, and one short on a last line without
