@@ -70,7 +70,7 @@ async function copyHostAddon(outdir) {
   await copyFile(from, join(outdir, 'netlink.node'));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await bundle();
   const [out, meta] = Object.entries(r.metafile.outputs).find(([k]) => k.endsWith('.js'));
   console.log(`build: ${out} ${meta.bytes} bytes`);

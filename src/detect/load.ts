@@ -1,11 +1,21 @@
 // Loads the netlink package only when asked, so that a missing or foreign
-// native addon costs the event source and nothing else. In the bundle,
-// netlink's node-gyp-build call is routed to addon.ts; in tests the real
-// node-gyp-build finds the prebuild.
-import type * as Netlink from 'netlink';
+// native addon costs the event source and nothing else. Only its socket layer
+// is used (netlink/dist/netlink); rtnetlink payloads are parsed by rtparse.ts,
+// which keeps the package's large message tables out of the bundle. In the
+// bundle, netlink's node-gyp-build call is routed to addon.ts; in compiled
+// tests, to test/support/addon-shim.ts.
+import type { createNetlink } from 'netlink';
 import { err, ok, type Result } from '../types';
+import { parseAddressMessage, parseLinkMessage } from './rtparse';
 
-export type NetlinkModule = typeof Netlink;
+export interface NetlinkModule {
+  Protocol: { ROUTE: number };
+  createNetlink: typeof createNetlink;
+  rt: { parseLinkMessage: typeof parseLinkMessage; parseAddressMessage: typeof parseAddressMessage };
+}
+
+/** NETLINK_ROUTE in linux/netlink.h */
+const NETLINK_ROUTE = 0;
 
 let loaded: Result<NetlinkModule> | undefined;
 
@@ -17,7 +27,8 @@ export function loadNetlink(): Result<NetlinkModule> {
   // hand back its half-initialized exports on a second require().
   if (!loaded) {
     try {
-      loaded = ok(require('netlink') as NetlinkModule);
+      const socket = require('netlink/dist/netlink') as { createNetlink: typeof createNetlink };
+      loaded = ok({ Protocol: { ROUTE: NETLINK_ROUTE }, createNetlink: socket.createNetlink, rt: { parseLinkMessage, parseAddressMessage } });
     } catch (e) {
       loaded = err(`netlink unavailable: ${String((e as Error).message).split('\n')[0]}`);
     }

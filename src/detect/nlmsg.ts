@@ -1,6 +1,5 @@
-// Decoded rtnetlink messages -> table entries. Pure; only the netlink
-// package's *types* are imported, so this loads even when its addon does not.
-import type { rt } from 'netlink';
+// Decoded rtnetlink messages -> table entries. Pure.
+import type { RtAddress, RtLink } from './rtparse';
 import type { Family } from '../types';
 import { formatAddress } from './ip';
 import type { AddressInfo, LinkInfo } from './table';
@@ -24,7 +23,7 @@ const FOREVER = 0xffffffff;
  * about a device as such: bridge port messages (family AF_BRIDGE) also come
  * on the LINK group, and their DELLINK means "left the bridge", not "gone".
  */
-export function decodeLink(m: rt.LinkMessage): LinkInfo | null {
+export function decodeLink(m: RtLink): LinkInfo | null {
   if ((m.data.family ?? AF_UNSPEC) !== AF_UNSPEC) return null;
   const index = m.data.index;
   const name = m.attrs.ifname;
@@ -33,13 +32,13 @@ export function decodeLink(m: rt.LinkMessage): LinkInfo | null {
   return { index, name, up: Boolean(flags.up && flags.running) };
 }
 
-export function linkIndex(m: rt.LinkMessage): number | null {
+export function linkIndex(m: RtLink): number | null {
   if ((m.data.family ?? AF_UNSPEC) !== AF_UNSPEC) return null;
   return typeof m.data.index === 'number' && m.data.index > 0 ? m.data.index : null;
 }
 
 /** The address a NEWADDR/DELADDR describes (lifetimes counted from `nowMs`), null when not IPv4/IPv6. */
-export function decodeAddress(m: rt.AddressMessage, nowMs: number): AddressInfo | null {
+export function decodeAddress(m: RtAddress, nowMs: number): AddressInfo | null {
   const family: Family | null = m.data.family === AF_INET ? 'ipv4' : m.data.family === AF_INET6 ? 'ipv6' : null;
   const index = m.data.index;
   if (!family || typeof index !== 'number') return null;
