@@ -3,8 +3,8 @@
 // deleted hangs until its timeout, exactly when an update matters), an overall
 // deadline, a cap on the body, the connection's address family forced when
 // asked (checkip), redirects never followed (credentials must not travel on).
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import type { Family, Result } from './types';
 import { err, ok } from './types';
 
@@ -75,7 +75,7 @@ export function httpGet(req: HttpRequest): Promise<Result<HttpResponse, HttpErro
       ...(req.family ? { family: req.family === 'ipv4' ? 4 : 6 } : {}),
       ...(req.ca ? { ca: req.ca } : {}),
     };
-    const request = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+    const request = transport(url.protocol).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -116,6 +116,14 @@ export function httpGet(req: HttpRequest): Promise<Result<HttpResponse, HttpErro
     else req.signal?.addEventListener('abort', onAbort, { once: true });
     request.end();
   });
+}
+
+/**
+ * node:http and node:https are loaded on first use: each costs about a megabyte
+ * of resident memory, and a router with an http-only provider never needs TLS.
+ */
+function transport(protocol: string): typeof http | typeof https {
+  return protocol === 'https:' ? (require('node:https') as typeof https) : (require('node:http') as typeof http);
 }
 
 function classify(e: NodeJS.ErrnoException): [HttpErrorKind, string] {

@@ -6,7 +6,7 @@
 //
 // verifyDns() never throws and always settles within timeoutMs: c-ares gets a
 // per-try timeout sized to fit, and an overall deadline cancels it regardless.
-import { promises as dns } from 'node:dns';
+import type { promises as DnsPromises } from 'node:dns';
 import type { Family } from './types';
 import type { RecordMemory } from './engine/record';
 import { parseDnsServer } from './config/values';
@@ -39,6 +39,7 @@ export async function verifyDns(opts: VerifyOptions): Promise<DnsCheck> {
   const want = canonicalAddress(opts.family, opts.address);
   if (want === null) return { kind: 'failed', message: `not an ${opts.family === 'ipv4' ? 'IPv4' : 'IPv6'} address` };
   const timeoutMs = Math.max(1, Number.isFinite(opts.timeoutMs) ? opts.timeoutMs : 1);
+  const dns = dnsModule();
   const resolver = new dns.Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / (2 ** TRIES - 1))), tries: TRIES });
   if (opts.server !== '') {
     const server = parseDnsServer(opts.server);
@@ -89,8 +90,14 @@ function compare(family: Family, want: string, found: string[]): DnsCheck {
   return addresses.length === 1 && addresses[0] === want ? { kind: 'match' } : { kind: 'differs', found: addresses };
 }
 
+/** Loaded on first use: only services with verify_dns need a resolver, and node:dns costs memory. */
+function dnsModule(): typeof DnsPromises {
+  return (require('node:dns') as { promises: typeof DnsPromises }).promises;
+}
+
 /** c-ares error codes, as Node names them, in words for the log. */
 function answerOf(e: unknown, timeoutMs: number): DnsCheck {
+  const dns = dnsModule();
   const code = (e as NodeJS.ErrnoException | null)?.code ?? '';
   // DNS answered: the name, or that type of record for it, does not exist
   if (code === dns.NOTFOUND || code === dns.NODATA) return { kind: 'differs', found: [] };
