@@ -215,3 +215,36 @@ test('a config change of the service lifts its rejections; records that stay kee
   assert.ok(Math.abs(e.machine.tokensAt(clock.now()) - 2) < 1e-9);
   assert.equal(e.machine.decide(clock.now()).kind, 'send');
 });
+
+test('a wall-clock jump (NTP after boot, either way) neither fires every timer nor freezes them', async () => {
+  for (const jump of [365 * 24 * HOUR, -365 * 24 * HOUR]) {
+    const clock = new VirtualClock();
+    const timers = new VirtualTimers(clock);
+    const book = new RecordBook(clock, () => 0.5);
+    book.reconcile([service({ ipv6: false, force_interval: 6 * 3600 })]);
+    const sent: number[] = [];
+    const updater = new Updater({
+      book,
+      clock,
+      timers,
+      log: memoryLog('error'),
+      changed: () => undefined,
+      send: async () => {
+        sent.push(clock.now());
+        return { outcome: { kind: 'ok', message: 'HTTP 200' }, elapsedMs: 1 };
+      },
+    });
+    const e = [...book.entries.values()][0]!;
+    e.machine.observe('203.0.113.5', 'interface');
+    updater.kick();
+    await flush();
+    assert.equal(sent.length, 1);
+    clock.wallBase += jump;
+    updater.kick();
+    await timers.advanceTo(clock.now() + 5 * HOUR);
+    assert.equal(sent.length, 1, 'nothing fires because the wall clock moved');
+    await timers.advanceTo(clock.now() + 2 * HOUR);
+    assert.equal(sent.length, 2, 'the refresh still comes after force_interval of monotonic time');
+    updater.close();
+  }
+});
