@@ -213,3 +213,41 @@ test('usage errors are exit 2; --version and --help are exit 0', async () => {
   assert.match(v.stdout, /^updyn \d+\.\d+\.\d+\n$/);
   assert.equal((await runUpdyn(['--help'])).code, 0);
 });
+
+test('updyn status prints the table the last run wrote, and --json adds whether it runs', async (t) => {
+  const { once, conf } = await setup(t);
+  const none = await runUpdyn(['status', '-c', conf]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no status yet: updyn has not run/);
+  await once();
+  const r = await runUpdyn(['status', '-c', conf]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^updyn .*: not running \(last status from pid \d+/);
+  assert.match(lines[1]!, /^SERVICE\s+HOST\s+TYPE\s+CURRENT\s+REGISTERED\s+RESULT\s+LAST UPDATE\s+NEXT\s+TOKENS$/);
+  assert.match(r.stdout, /^home\s+example\.zerigo\.com\s+A\s+203\.0\.113\.5 \(checkip\)\s+203\.0\.113\.5\s+ok: HTTP 200\s+(\d+ s ago|now)\s+in (23|24|25) h\s+2$/m);
+  assert.match(r.stdout, /^home\s+example\.zerigo\.com\s+AAAA\s+2001:db8::5 \(checkip\)\s+2001:db8::5\s+ok: HTTP 200/m);
+  const j = await runUpdyn(['status', '-c', conf, '--json']);
+  const doc = JSON.parse(j.stdout);
+  assert.equal(doc.running, false);
+  assert.equal(doc.services[0].records.length, 2);
+  assert.ok(!j.stdout.includes(TOKEN));
+});
+
+test('check-config --json prints exactly one JSON document with every option, the token redacted', async (t) => {
+  const { conf } = await setup(t);
+  const r = await runUpdyn(['check-config', '-c', conf, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const s = doc.services[0];
+  assert.equal(s.password, '(redacted)');
+  assert.equal(s.enabled, true);
+  assert.deepEqual(s.host, ['example.zerigo.com']);
+  for (const k of ['protocol', 'update_url', 'auth', 'interface', 'device', 'ipv4', 'ipv6', 'ip_source', 'checkip_url', 'checkip4_url', 'checkip6_url', 'check_interval', 'force_interval', 'timeout']) {
+    assert.ok(k in s, `option ${k} listed`);
+  }
+  assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN));
+  const text = await runUpdyn(['check-config', '-c', conf]);
+  assert.equal(text.code, 0);
+  assert.ok(!text.stdout.includes(TOKEN));
+});
