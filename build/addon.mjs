@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const BROKEN = 'ErrnoException(obj->Env(), -status, NULL, "error when polling socket")';
 const FIXED = 'ErrnoException(obj->Env(), -status, "uv_poll", "error when polling socket")';
@@ -41,12 +42,34 @@ export function buildPatchedAddon(root, workDir = join(root, '.build/addon')) {
   cpSync(join(src, 'binding.gyp'), join(workDir, 'binding.gyp'));
   cpSync(join(src, 'package.json'), join(workDir, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(workDir, 'node_modules'), 'dir');
-  const file = join(workDir, 'src/binding.cc');
-  const code = readFileSync(file, 'utf8');
-  if (!code.includes(BROKEN)) return { error: 'netlink source changed; the fix no longer applies (check whether it is still needed)' };
-  writeFileSync(file, code.replace(BROKEN, FIXED));
+  const patched = patchNetlinkSource(workDir);
+  if (patched.error) return patched;
   const r = spawnSync(process.execPath, [gyp, 'rebuild', '--silent', `--nodedir=${headers}`], { cwd: workDir, encoding: 'utf8', timeout: 180_000 });
   const out = join(workDir, 'build/Release/netlink_binding.node');
   if (r.status !== 0 || !existsSync(out)) return { error: `node-gyp failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}` };
   return { path: out };
+}
+
+/** Applies the fix to a netlink source tree in place (also used by openwrt/Makefile before the SDK compiles it). */
+export function patchNetlinkSource(dir) {
+  const file = join(dir, 'src/binding.cc');
+  const code = readFileSync(file, 'utf8');
+  if (code.includes(FIXED)) return { ok: true };
+  if (!code.includes(BROKEN)) return { error: 'netlink source changed; the fix no longer applies (check whether it is still needed)' };
+  writeFileSync(file, code.replace(BROKEN, FIXED));
+  return { ok: true };
+}
+
+// `node build/addon.mjs patch DIR`: the fix alone, for builds that compile netlink themselves
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [cmd, dir] = process.argv.slice(2);
+  if (cmd !== 'patch' || !dir) {
+    console.error('usage: node build/addon.mjs patch NETLINK_DIR');
+    process.exit(2);
+  }
+  const r = patchNetlinkSource(dir);
+  if (r.error) {
+    console.error(`addon: ${r.error}`);
+    process.exit(1);
+  }
 }

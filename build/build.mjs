@@ -48,6 +48,8 @@ export async function bundle({ outfile = join(root, 'dist/updyn.js'), minify = t
  * node_modules (i.e. after npm ci).
  */
 async function copyHostAddon(outdir) {
+  // a cross build (openwrt/Makefile) compiles the target's addon itself
+  if (process.env.UPDYN_SKIP_ADDON === '1') return;
   const target = join(outdir, 'netlink.node');
   const stamp = join(root, 'node_modules/netlink/package.json');
   if (existsSync(target) && statSync(target).mtimeMs > statSync(stamp).mtimeMs && existsSync(join(root, '.build/addon/build/Release/netlink_binding.node'))) return;

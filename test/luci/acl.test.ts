@@ -139,7 +139,7 @@ test('the package is a LuCI feed application depending on updyn', () => {
   const mk = readFileSync(join(appDir, 'Makefile'), 'utf8');
   assert.match(mk, /^LUCI_TITLE:=.+$/m);
   assert.match(mk, /^LUCI_DEPENDS:=.*\+updyn\b/m);
-  assert.match(mk, /^include \.\.\/\.\.\/luci\.mk$/m);
+  assert.match(mk, /^include \$\(TOPDIR\)\/feeds\/luci\/luci\.mk$/m);
   assert.match(mk, /^# call BuildPackage - OpenWrt buildroot signature$/m);
 });
 
