@@ -70,8 +70,11 @@ function literalFamily(url: string): Family | null {
   }
 }
 
-/** Untrusted text echoed in a message: JSON-quoted, printable, at most 60 characters. */
+/** Untrusted text echoed in a message: JSON-quoted, printable ASCII, at most 60 characters. */
 export function quote(text: string): string {
-  const short = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  // JSON.stringify escapes C0 controls only: C1 controls (8-bit CSI), bidi overrides
+  // and invalid UTF-8 would reach a log raw, so anything but printable ASCII is a '?'
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  const short = clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
   return JSON.stringify(short);
 }

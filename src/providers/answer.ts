@@ -6,15 +6,30 @@ import { answerText } from './provider';
 
 const HIDDEN = '(redacted)';
 
-/** answerText() of `body`, JSON-quoted, with every spelling of `secret` a URL can carry replaced. */
-export function quotedAnswer(body: string, secret: string, max = 60): string {
-  return JSON.stringify(answerText(withoutSecret(body, secret), max));
+export interface Credentials {
+  username: string;
+  password: string;
 }
 
-export function withoutSecret(text: string, secret: string): string {
+/** answerText() of `body`, JSON-quoted, with every spelling of the token a request carries replaced. */
+export function quotedAnswer(body: string, credentials: Credentials, max = 60): string {
+  return JSON.stringify(answerText(withoutSecret(body, credentials), max));
+}
+
+/**
+ * The token raw, URL-encoded both ways, and inside the Basic header (a server
+ * echoing the request's headers): replaced before the answer is cut short, as a
+ * cut-off base64 still spells most of the token.
+ */
+export function withoutSecret(text: string, { username, password: secret }: Credentials): string {
   // a very short secret would mangle ordinary words; secrets.ts draws the same line
   if (secret.length < 3) return text;
-  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ x: secret }).toString().slice(2)]);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ x: secret }).toString().slice(2),
+    Buffer.from(`${username}:${secret}`).toString('base64'),
+  ]);
   let out = text;
   // longest first, so that an encoded form is not half-replaced by a shorter one
   for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join(HIDDEN);

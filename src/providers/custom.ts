@@ -14,7 +14,7 @@ import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
-import { quotedAnswer } from './answer';
+import { type Credentials, quotedAnswer } from './answer';
 
 const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
 
@@ -36,13 +36,12 @@ export const custom: ProviderSpec = {
 
   classify(res: HttpResponse, req: UpdateRequest): Outcome {
     const s = res.status;
-    const secret = req.service.password;
     if (s >= 200 && s <= 299) return answered(res, req);
     // Credentials belong to the service, so a refusal of them stops all its records.
-    if (s === 401 || s === 403) return { kind: 'rejected', reach: 'service', message: `HTTP ${s}${detail(res.body, secret)}` };
-    if (s === 429 || s >= 500) return { kind: 'trouble', message: `HTTP ${s}${detail(res.body, secret)}` };
-    if (s >= 400 && s <= 499) return { kind: 'rejected', reach: 'record', message: `HTTP ${s}${detail(res.body, secret)}` };
-    return { kind: 'trouble', message: `HTTP ${s}: unexpected status${detail(res.body, secret)}` };
+    if (s === 401 || s === 403) return { kind: 'rejected', reach: 'service', message: `HTTP ${s}${detail(res.body, req.service)}` };
+    if (s === 429 || s >= 500) return { kind: 'trouble', message: `HTTP ${s}${detail(res.body, req.service)}` };
+    if (s >= 400 && s <= 499) return { kind: 'rejected', reach: 'record', message: `HTTP ${s}${detail(res.body, req.service)}` };
+    return { kind: 'trouble', message: `HTTP ${s}: unexpected status${detail(res.body, req.service)}` };
   },
 };
 
@@ -57,7 +56,7 @@ function answered(res: HttpResponse, req: UpdateRequest): Outcome {
     return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
   }
   if (re.test(res.body)) return { kind: 'ok', message: `HTTP ${res.status}` };
-  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body, req.service.password);
+  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body, req.service);
   return {
     kind: 'rejected',
     reach: 'record',
@@ -65,6 +64,6 @@ function answered(res: HttpResponse, req: UpdateRequest): Outcome {
   };
 }
 
-function detail(body: string, secret: string): string {
-  return body.trim() === '' ? '' : `: ${quotedAnswer(body, secret)}`;
+function detail(body: string, credentials: Credentials): string {
+  return body.trim() === '' ? '' : `: ${quotedAnswer(body, credentials)}`;
 }

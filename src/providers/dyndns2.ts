@@ -96,12 +96,12 @@ function withoutWord(res: HttpResponse, req: UpdateRequest): Outcome {
 }
 
 function unexpected(res: HttpResponse, req: UpdateRequest): Outcome {
-  const body = firstLine(res.body) === '' ? 'an empty answer' : `unexpected answer ${quotedAnswer(res.body, req.service.password, 40)}`;
+  const body = firstLine(res.body) === '' ? 'an empty answer' : `unexpected answer ${quotedAnswer(res.body, req.service, 40)}`;
   return { kind: 'trouble', message: `HTTP ${res.status}: dyndns2 ${body}` };
 }
 
 function detail(res: HttpResponse, req: UpdateRequest): string {
-  return firstLine(res.body) === '' ? '' : `: ${quotedAnswer(res.body, req.service.password, 40)}`;
+  return firstLine(res.body) === '' ? '' : `: ${quotedAnswer(res.body, req.service, 40)}`;
 }
 
 /** One host per request, so its answer is the first line that says anything. */

@@ -5,7 +5,8 @@
 import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../http';
 import type { BuiltRequest, ProviderSpec } from './provider';
-import { answerText, basicAuth, withParams } from './provider';
+import { basicAuth, withParams } from './provider';
+import { quotedAnswer } from './answer';
 
 const REASONS: Record<number, string> = {
   400: 'bad argument',
@@ -27,7 +28,7 @@ export const zerigo: ProviderSpec = {
     return { url: withParams(service.update_url, params), headers };
   },
 
-  classify(res: HttpResponse): Outcome {
+  classify(res: HttpResponse, req: UpdateRequest): Outcome {
     const status = effectiveStatus(res);
     const message = describeStatus(status, res.status);
     if (status >= 200 && status <= 299) return { kind: 'ok', message };
@@ -35,7 +36,7 @@ export const zerigo: ProviderSpec = {
     if (status === 401 || status === 403) return { kind: 'rejected', reach: 'service', message };
     if (status === 404) return { kind: 'rejected', reach: 'host', message };
     if (status >= 400 && status <= 499) return { kind: 'rejected', reach: 'record', message };
-    return { kind: 'trouble', message: `HTTP ${res.status}: unexpected answer ${JSON.stringify(answerText(res.body, 40))}` };
+    return { kind: 'trouble', message: `HTTP ${res.status}: unexpected answer ${quotedAnswer(res.body, req.service, 40)}` };
   },
 };
 
