@@ -1,7 +1,7 @@
 // The two files updyn writes, state.json and status.json, are replaced
 // atomically (temp file, fsync, rename, fsync of the directory) so that a crash
 // or a `kill -9` at any point leaves either the old file or the new one, whole.
-import { open, rename, mkdir, readFile, unlink } from 'node:fs/promises';
+import { open, rename, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { Result } from './types';
 import { err, ok } from './types';
@@ -24,6 +24,34 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o644):
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     return err(`cannot write ${path}: ${errnoText(e)}`);
+  }
+}
+
+/**
+ * Temp files of writers that died mid-write (kill -9, power cut) are removed:
+ * each carries its pid, so on tmpfs they would pile up, one per crash. A live
+ * writer's file is left alone.
+ */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^\..+\.(\d+)\.tmp$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

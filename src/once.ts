@@ -61,6 +61,15 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
     }
   }
 
+  // Without saved state the next run knows nothing of this one and sends again:
+  // cron every minute would become a request a minute. So the state must be
+  // writable before anything goes out.
+  const due = [...book.entries.values()].some((e) => e.machine.decide(clock.now()).kind === 'send');
+  if (due && !args.dryRun && !(await store.save(book.persisted()))) {
+    log.error('once: nothing sent: the state cannot be saved, so every run would send again; fix state_dir');
+    return EXIT_FAILED;
+  }
+
   const services = new Map(config.services.map((s) => [s.name, s]));
   const updater = new Updater({
     book,
@@ -68,6 +77,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
     log,
     send: makeSender(() => services),
     changed: () => undefined,
+    beforeSend: () => store.save(book.persisted()),
     dryRun: args.dryRun,
   });
   updater.kick();

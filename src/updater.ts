@@ -3,6 +3,7 @@
 // The rules live in engine/; this is only the loop and the log lines.
 import type { Log } from './log';
 import type { Outcome } from './types';
+import { redact } from './secrets';
 import type { Entry, RecordBook } from './engine/book';
 import { recordLabel } from './engine/book';
 import type { Clock } from './engine/persist';
@@ -35,10 +36,23 @@ export interface UpdaterDeps {
   changed(): void;
   timers?: Timers;
   dryRun?: boolean;
+  /**
+   * Resolves once the records just begun are saved (write-ahead): a process
+   * killed after the provider's answer but before the next save then knows the
+   * request was out, rather than trusting the registration before it.
+   */
+  beforeSend?: () => Promise<unknown>;
 }
 
 /** setTimeout takes at most 2^31-1 ms; further wakes are re-evaluated then. */
 const MAX_SLEEP = 2 ** 31 - 1;
+
+/**
+ * Requests in flight at once. Each holds a socket: thousands of records would
+ * otherwise open thousands at once and run out of file descriptors (1024 on a
+ * router). The rest go as soon as one finishes (each answer kicks again).
+ */
+export const MAX_IN_FLIGHT = 32;
 
 export class Updater {
   private timer: unknown = null;
@@ -47,9 +61,12 @@ export class Updater {
   private announced = new Map<string, string>();
   private closed = false;
   private readonly timers: Timers;
+  private readonly saveAhead: (() => Promise<unknown>) | null;
+  private kickPending: Promise<void> | null = null;
 
   constructor(private readonly deps: UpdaterDeps) {
     this.timers = deps.timers ?? realTimers;
+    this.saveAhead = deps.beforeSend && !deps.dryRun ? coalesced(deps.beforeSend) : null;
   }
 
   /** Re-evaluates every record now. Cheap; call it after any change. */
@@ -58,20 +75,31 @@ export class Updater {
     const { book, clock } = this.deps;
     const now = clock.now();
     let wake = Infinity;
+    const starting: [Entry, string, SendReason][] = [];
     for (const entry of book.entries.values()) {
       const d = entry.machine.decide(now);
-      if (d.kind === 'send') this.start(entry, d.address, d.reason, now);
-      else if (d.kind === 'wait') {
+      if (d.kind === 'send') {
+        if (!this.deps.dryRun && this.inflight.size + starting.length >= MAX_IN_FLIGHT) continue;
+        starting.push([entry, d.address, d.reason]);
+        entry.machine.begin(d.address, now);
+      } else if (d.kind === 'wait') {
         this.announce(entry, d);
         wake = Math.min(wake, d.at);
       }
+    }
+    if (starting.length > 0) {
+      // One save for every record begun by this pass, before any request leaves.
+      // Only a registration that the request would replace can turn into a lie.
+      const replaces = starting.some(([e, address]) => e.machine.memory.registered !== null && e.machine.memory.registered !== address);
+      const saved = this.saveAhead && replaces ? this.saveAhead().catch(() => undefined) : null;
+      for (const [entry, address, reason] of starting) this.start(entry, address, reason, now, saved);
     }
     this.schedule(wake, now);
   }
 
   /** Resolves once no request is in flight (new ones started meanwhile included). */
   async idle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    while (this.inflight.size > 0 || this.kickPending) await Promise.all([...this.inflight, this.kickPending]);
   }
 
   inFlight(): number {
@@ -82,6 +110,21 @@ export class Updater {
     this.closed = true;
     if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * A kick once the current burst of answers is in: one pass over the records
+   * for many answers, not one each (thousands of records made that quadratic).
+   */
+  private kickSoon(): void {
+    if (this.kickPending) return;
+    this.kickPending = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.kickPending = null;
+        this.kick();
+        resolve();
+      }),
+    );
   }
 
   private schedule(wake: number, now: number): void {
@@ -96,11 +139,11 @@ export class Updater {
     }, delay);
   }
 
-  private start(entry: Entry, address: string, reason: SendReason, now: number): void {
+  /** `entry` has begun (machine.begin) with `previous` as its registration; `saved` gates the request. */
+  private start(entry: Entry, address: string, reason: SendReason, now: number, saved: Promise<unknown> | null): void {
     const { log, clock, book } = this.deps;
     const label = recordLabel(entry);
     const previous = entry.machine.memory.registered;
-    entry.machine.begin(address, now);
     this.announced.delete(entry.id);
     if (this.deps.dryRun) {
       log.info(`${label}: would send ${address} (${reasonText(reason, previous)}; dry run)`);
@@ -110,21 +153,22 @@ export class Updater {
     }
     log.info(`${label}: sending ${address} (${reasonText(reason, previous)})`);
     this.deps.changed();
-    const p = this.deps
-      .send(entry, address)
+    const p = (saved ? saved.then(() => this.deps.send(entry, address)) : this.deps.send(entry, address))
       .catch((e: unknown): SendOutcome => ({
         // send() returns outcomes; anything thrown is a bug, reported as trouble rather than a crash
         outcome: { kind: 'trouble', message: `internal error: ${(e as Error)?.message ?? String(e)}` },
         elapsedMs: 0,
       }))
-      .then(({ outcome, elapsedMs }) => {
+      .then(({ outcome: answered, elapsedMs }) => {
+        // the message goes to status.json and state.json, which no log sink redacts
+        const outcome = { ...answered, message: redact(answered.message) };
         const reached = book.applyOutcome(entry, outcome, clock.now());
         this.report(entry, address, previous, reason, outcome, elapsedMs, reached);
         this.deps.changed();
       })
       .finally(() => {
         this.inflight.delete(p);
-        this.kick();
+        this.kickSoon();
       });
     this.inflight.add(p);
   }
@@ -167,6 +211,28 @@ export class Updater {
     if (d.why === 'rate-limit') this.deps.log.warn(`${label}: rate limited; ${address} will be sent at ${at}`);
     else this.deps.log.warn(`${label}: provider asked for a pause; ${address} will be sent at ${at}`);
   }
+}
+
+/**
+ * `fn` called by many, run by few: a call while a run is going on shares the one
+ * queued behind it, which starts (and so looks at the records) only after that
+ * call. Under a burst of answers the saves go back to back, not one per request.
+ */
+function coalesced(fn: () => Promise<unknown>): () => Promise<unknown> {
+  let running: Promise<unknown> | null = null;
+  let queued: Promise<unknown> | null = null;
+  const start = () => (running = fn().finally(() => (running = null)));
+  return () => {
+    if (queued) return queued;
+    if (!running) return start();
+    queued = running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return start();
+      });
+    return queued;
+  };
 }
 
 function reasonText(reason: SendReason, previous: string | null): string {

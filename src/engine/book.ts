@@ -93,6 +93,9 @@ export class RecordBook {
    */
   applyOutcome(entry: Entry, outcome: Outcome, now: number): Entry[] {
     entry.machine.finish(outcome, now);
+    const spreads = (outcome.kind === 'rejected' && outcome.reach !== 'record') || (outcome.kind === 'trouble' && outcome.floor && outcome.reach === 'service');
+    // only then the siblings: a scan per answer made thousands of records quadratic
+    if (!spreads) return [];
     const siblings = [...this.entries.values()].filter((e) => e !== entry && e.service === entry.service);
     if (outcome.kind === 'rejected' && outcome.reach !== 'record') {
       const reached = outcome.reach === 'service' ? siblings : siblings.filter((e) => e.host === entry.host);
@@ -108,7 +111,7 @@ export class RecordBook {
 
   persisted(): Record<string, PersistedRecord> {
     const out: Record<string, PersistedRecord> = {};
-    for (const e of this.entries.values()) out[e.id] = toPersisted(e.machine.memory, e.fingerprint, this.clock);
+    for (const e of this.entries.values()) out[e.id] = toPersisted(e.machine.memory, e.fingerprint, this.clock, e.machine.inflight?.address ?? null);
     return out;
   }
 }

@@ -37,6 +37,8 @@ export interface PersistedRecord {
   last_message: string;
   /** Hash of the service's section; a different one lifts a rejection. */
   fingerprint: string;
+  /** The address of a request in flight when this was written (its answer not recorded yet). */
+  sending: string | null;
 }
 
 export interface PersistedState {
@@ -49,12 +51,12 @@ export interface PersistedState {
 /** Clock skew tolerated before a stored timestamp counts as "from the future". */
 const FUTURE_SLACK_MS = 2 * 60_000;
 
-export function toPersisted(m: RecordMemory, fingerprint: string, clock: Clock): PersistedRecord {
+export function toPersisted(m: RecordMemory, fingerprint: string, clock: Clock, sending: string | null = null): PersistedRecord {
   const wall = wallOf(clock);
   return {
     registered: m.registered,
     registered_at: wall(m.registeredAt),
-    tokens: round3(m.tokens),
+    tokens: floor3(m.tokens),
     tokens_at: wall(m.tokensAt),
     failures: m.trouble?.failures ?? 0,
     trouble_at: wall(m.trouble?.at ?? null),
@@ -69,6 +71,7 @@ export function toPersisted(m: RecordMemory, fingerprint: string, clock: Clock):
     last_attempt_at: wall(m.lastAttemptAt),
     last_message: m.lastMessage,
     fingerprint,
+    sending,
   };
 }
 
@@ -82,6 +85,14 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
   m.registered = ipOrNull(raw.registered);
   // a registration we cannot date is still a registration; its refresh counts from now
   m.registeredAt = m.registered === null ? null : (mono(raw.registered_at) ?? now);
+  // The process died with a request in flight (kill -9, power cut): the provider
+  // may hold that address now, so the one before is no longer known to be there.
+  // Unknown means sent again: once too often rather than never.
+  const sending = ipOrNull(raw.sending);
+  if (sending !== null && sending !== m.registered) {
+    m.registered = null;
+    m.registeredAt = null;
+  }
   m.tokens = clamp(num(raw.tokens) ?? BUCKET_SIZE, 0, BUCKET_SIZE);
   m.tokensAt = mono(raw.tokens_at) ?? now;
 
@@ -137,4 +148,5 @@ const ipOrNull = (v: unknown): string | null => (typeof v === 'string' && isIP(v
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
+// down, never up: a restart must not find a sliver of a token that was not earned
+const floor3 = (v: number) => Math.floor(v * 1000) / 1000;

@@ -1,9 +1,9 @@
 // state.json: what each record remembers between runs. A corrupt or unreadable
 // file is logged, set aside and rebuilt, never a crash; an unwritable directory
 // costs persistence (logged once), never the service.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Log } from '../log';
-import { readJsonFile, setAside, writeFileAtomic } from '../files';
+import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../files';
 import type { Clock, PersistedRecord, PersistedState } from './persist';
 import { STATE_VERSION } from './persist';
 
@@ -27,6 +27,7 @@ export class StateStore {
   }
 
   async load(): Promise<Record<string, unknown>> {
+    await removeStaleTemps(dirname(this.path));
     const read = await readJsonFile(this.path);
     switch (read.kind) {
       case 'missing':
@@ -56,7 +57,16 @@ export class StateStore {
     return this.known;
   }
 
-  async save(records: Record<string, PersistedRecord>): Promise<boolean> {
+  /** Saves wait for each other: two writes at once would share one temp file. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  save(records: Record<string, PersistedRecord>): Promise<boolean> {
+    const run = this.queue.then(() => this.write(records));
+    this.queue = run.catch(() => false);
+    return run;
+  }
+
+  private async write(records: Record<string, PersistedRecord>): Promise<boolean> {
     const doc: PersistedState = {
       version: STATE_VERSION,
       written_at: new Date(this.clock.wall()).toISOString(),
