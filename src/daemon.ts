@@ -8,6 +8,8 @@ import type { Log } from './log';
 import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
 import { createWatcher } from './detect/watcher';
 import type { AddressWatcher } from './detect/watcher';
+import { listenUbus } from './detect/ubus';
+import type { UbusListener } from './detect/ubus';
 import type { Detected } from './monitor';
 import { AddressMonitor } from './monitor';
 import { RecordBook, recordLabel } from './engine/book';
@@ -34,6 +36,7 @@ class Daemon {
   private readonly book: RecordBook;
   private store: StateStore;
   private watcher!: AddressWatcher;
+  private ubus: UbusListener | null = null;
   private monitor!: AddressMonitor;
   private updater!: Updater;
   private readonly startedAt: number;
@@ -69,6 +72,12 @@ class Daemon {
       onFallback: (reason) => log.warn(`netlink unavailable (${reason}); polling addresses instead`),
     });
     this.watcher.on('warning', (m) => log.warn(`detect: ${m}`));
+    if (this.watcher.kind === 'poll') {
+      // On OpenWrt, netifd's interface events wake the poll at once (a PPPoE
+      // reconnect is an ifup); elsewhere there is no ubus and this is null.
+      this.ubus = listenUbus({ onEvent: () => void this.watcher.refresh(), onWarning: (m) => log.warn(`detect: ${m}`) });
+      if (this.ubus) log.info("detect: following netifd's interface events (ubus) between polls");
+    }
 
     this.monitor = new AddressMonitor(this.watcher, checkipWith);
     this.monitor.on('address', (service, family, d) => this.onAddress(service, family, d));
@@ -80,6 +89,7 @@ class Daemon {
       log,
       send: makeSender(() => this.services),
       changed: () => this.persistSoon(),
+      beforeSend: () => this.store.save(this.book.persisted()),
       dryRun: this.args.dryRun,
     });
 
@@ -166,6 +176,7 @@ class Daemon {
     this.stopping = true;
     this.log.info(`${signal}: stopping${this.updater.inFlight() ? ' after the request in flight' : ''}`);
     this.monitor.close();
+    this.ubus?.close();
     this.watcher.close();
     this.updater.close();
     await this.updater.idle();

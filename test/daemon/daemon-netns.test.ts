@@ -3,7 +3,8 @@
 // Each test changes addresses with `ip` and watches what reaches the provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createNetns } from '../support/netns';
 import type { Netns } from '../support/netns';
@@ -289,4 +290,28 @@ test('run --dry-run detects and decides but sends and records nothing', async (t
   const { code } = await daemon.stop();
   assert.equal(code, 0);
   assert.ok(!existsSync(join(dir, 'state', 'state.json')));
+});
+
+test("without the addon on OpenWrt, netifd's interface events (ubus listen) wake the poll at once", async (t) => {
+  const dir = tempDir(t);
+  // a stand-in `ubus`: `ubus listen network.interface` prints what the test writes into a FIFO
+  const bin = join(dir, 'bin');
+  const fifo = join(dir, 'events');
+  mkdirSync(bin);
+  spawnSync('mkfifo', [fifo]);
+  writeFileSync(join(bin, 'ubus'), `#!/bin/sh\n[ "$1 $2" = "listen network.interface" ] || exit 2\nexec cat ${fifo}\n`, { mode: 0o755 });
+  const r = await router(t, {
+    over: { ipv6: false },
+    env: { UPDYN_NETLINK_ADDON: 'off', UPDYN_POLL_INTERVAL: '3600', PATH: `${bin}:${process.env.PATH}` },
+  });
+  if (!r) return;
+  await r.daemon.waitFor(/following netifd's interface events \(ubus\)/);
+  const writer = openSync(fifo, 'w');
+  t.after(() => closeSync(writer));
+  await r.ns.ip('addr', 'add', '203.0.113.5/24', 'dev', 'v0');
+  await sleep(300);
+  assert.equal((await r.updates()).length, 0, 'the hourly poll has not looked yet');
+  writeSync(writer, '{ "network.interface": { "action": "ifup", "interface": "wan" } }\n');
+  const [u] = await r.waitUpdates(1, 5000);
+  assert.equal(u!.ip, '203.0.113.5');
 });
