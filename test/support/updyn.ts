@@ -13,17 +13,19 @@ export interface RunResult {
 export interface RunOptions {
   env?: Record<string, string>;
   netns?: string;
+  /** a command that runs node for us (`nsenter -t PID -m --`, `unshare -m ...`) */
+  prefix?: string[];
   timeoutMs?: number;
 }
 
-function command(args: string[], netns?: string): [string, string[]] {
-  const node = [process.execPath, bundlePath, ...args];
+function command(args: string[], netns?: string, prefix: string[] = []): [string, string[]] {
+  const node = [...prefix, process.execPath, bundlePath, ...args];
   return netns ? ['ip', ['netns', 'exec', netns, ...node]] : [node[0]!, node.slice(1)];
 }
 
 /** One run to completion (async, so an in-process test provider can answer meanwhile). */
 export function runUpdyn(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [cmd, argv] = command(args, opts.netns);
+  const [cmd, argv] = command(args, opts.netns, opts.prefix);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -50,7 +52,7 @@ export class Daemon {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], opts: RunOptions = {}) {
-    const [cmd, argv] = command(['run', ...args], opts.netns);
+    const [cmd, argv] = command(['run', ...args], opts.netns, opts.prefix);
     this.child = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       let buf = '';
