@@ -11,7 +11,7 @@
 import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../http';
 import type { BuiltRequest, ProviderSpec } from './provider';
-import { basicAuth, withParams } from './provider';
+import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
 import { canonicalAddress } from '../detect/select';
 
@@ -40,12 +40,7 @@ const WORDS: Readonly<Record<string, Meaning>> = {
 
 export const dyndns2: ProviderSpec = {
   build(req: UpdateRequest): BuiltRequest {
-    const { service } = req;
-    const params: Record<string, string> = { hostname: req.host, myip: req.address };
-    const headers: Record<string, string> = {};
-    if (service.auth === 'query') Object.assign(params, { username: service.username, password: service.password });
-    if (service.auth === 'basic') headers.Authorization = basicAuth(service.username, service.password);
-    return { url: withParams(service.update_url, params), headers };
+    return withCredentials(req, { hostname: req.host, myip: req.address }, { user: 'username', password: 'password' });
   },
 
   classify(res: HttpResponse, req: UpdateRequest): Outcome {

@@ -76,6 +76,19 @@ export function withParams(base: string, params: Record<string, string>): string
   return url.toString();
 }
 
+/**
+ * GET update_url with `params`, the credentials as Basic auth (auth 'basic') or
+ * as query parameters under the protocol's own names (auth 'query').
+ */
+export function withCredentials(req: UpdateRequest, params: Record<string, string>, names: { user: string; password: string }): BuiltRequest {
+  const { service } = req;
+  const headers: Record<string, string> = {};
+  const query = { ...params };
+  if (service.auth === 'query') Object.assign(query, { [names.user]: service.username, [names.password]: service.password });
+  if (service.auth === 'basic') headers.Authorization = basicAuth(service.username, service.password);
+  return { url: withParams(service.update_url, query), headers };
+}
+
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }

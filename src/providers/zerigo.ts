@@ -5,7 +5,7 @@
 import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../http';
 import type { BuiltRequest, ProviderSpec } from './provider';
-import { basicAuth, withParams } from './provider';
+import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
 
 const REASONS: Record<number, string> = {
@@ -20,12 +20,7 @@ const REASONS: Record<number, string> = {
 
 export const zerigo: ProviderSpec = {
   build(req: UpdateRequest): BuiltRequest {
-    const { service } = req;
-    const params: Record<string, string> = { host: req.host, ip: req.address };
-    const headers: Record<string, string> = {};
-    if (service.auth === 'query') Object.assign(params, { user: service.username, password: service.password });
-    if (service.auth === 'basic') headers.Authorization = basicAuth(service.username, service.password);
-    return { url: withParams(service.update_url, params), headers };
+    return withCredentials(req, { host: req.host, ip: req.address }, { user: 'user', password: 'password' });
   },
 
   classify(res: HttpResponse, req: UpdateRequest): Outcome {

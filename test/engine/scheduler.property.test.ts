@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RecordBook } from '../../src/engine/book';
+import type { Entry } from '../../src/engine/book';
 import { HOUR } from '../../src/engine/record';
 import { Updater } from '../../src/updater';
 import type { SendOutcome } from '../../src/updater';
@@ -148,26 +149,25 @@ test('flapping between two addresses 20 times in 10 s costs at most 3 requests, 
   assert.equal(a.at(-1)?.address, ADDRESSES[1]);
 });
 
-test('one failing record does not delay the others', async () => {
+/** A book of one service's records and an Updater over it, in virtual time. */
+function virtualUpdater(svc: ReturnType<typeof service>, send: (entry: Entry) => Promise<SendOutcome>) {
   const clock = new VirtualClock();
   const timers = new VirtualTimers(clock);
   const book = new RecordBook(clock, () => 0.5);
-  book.reconcile([service({ host: ['a.example.com', 'b.example.com'], ipv6: false })]);
+  book.reconcile([svc]);
+  const updater = new Updater({ book, clock, timers, log: memoryLog('error'), changed: () => undefined, send });
+  return { clock, timers, book, updater };
+}
+
+test('one failing record does not delay the others', async () => {
   const sent: string[] = [];
-  const updater = new Updater({
-    book,
-    clock,
-    timers,
-    log: memoryLog('error'),
-    changed: () => undefined,
-    send: async (entry) => {
-      sent.push(entry.host);
-      // a.example.com hangs until its timeout
-      if (entry.host === 'a.example.com') {
-        return new Promise((r) => timers.set(() => r({ outcome: { kind: 'trouble', message: 'timeout' }, elapsedMs: 10_000 }), 10_000));
-      }
-      return { outcome: { kind: 'ok', message: 'HTTP 200' }, elapsedMs: 5 };
-    },
+  const { clock, timers, book, updater } = virtualUpdater(service({ host: ['a.example.com', 'b.example.com'], ipv6: false }), async (entry) => {
+    sent.push(entry.host);
+    // a.example.com hangs until its timeout
+    if (entry.host === 'a.example.com') {
+      return new Promise((r) => timers.set(() => r({ outcome: { kind: 'trouble', message: 'timeout' }, elapsedMs: 10_000 }), 10_000));
+    }
+    return { outcome: { kind: 'ok', message: 'HTTP 200' }, elapsedMs: 5 };
   });
   for (const e of book.entries.values()) e.machine.observe('203.0.113.5', 'interface');
   updater.kick();
@@ -218,21 +218,10 @@ test('a config change of the service lifts its rejections; records that stay kee
 
 test('a wall-clock jump (NTP after boot, either way) neither fires every timer nor freezes them', async () => {
   for (const jump of [365 * 24 * HOUR, -365 * 24 * HOUR]) {
-    const clock = new VirtualClock();
-    const timers = new VirtualTimers(clock);
-    const book = new RecordBook(clock, () => 0.5);
-    book.reconcile([service({ ipv6: false, force_interval: 6 * 3600 })]);
     const sent: number[] = [];
-    const updater = new Updater({
-      book,
-      clock,
-      timers,
-      log: memoryLog('error'),
-      changed: () => undefined,
-      send: async () => {
-        sent.push(clock.now());
-        return { outcome: { kind: 'ok', message: 'HTTP 200' }, elapsedMs: 1 };
-      },
+    const { clock, timers, book, updater } = virtualUpdater(service({ ipv6: false, force_interval: 6 * 3600 }), async () => {
+      sent.push(clock.now());
+      return { outcome: { kind: 'ok', message: 'HTTP 200' }, elapsedMs: 1 };
     });
     const e = [...book.entries.values()][0]!;
     e.machine.observe('203.0.113.5', 'interface');

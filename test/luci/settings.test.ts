@@ -3,39 +3,25 @@
 // what a save sends to rpcd.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { GLOBAL_DEFAULTS, LIMITS, SERVICE_OPTIONS } from '../../src/config/schema';
-import { type Chromium, type Opened, launch, openView, screenshots, skipWithout } from './harness/browser';
+import { type Chromium, type Opened, openView, screenshots, skipWithout } from './harness/browser';
+import { browserSession } from './harness/session';
 import { holders } from './harness/read';
 import type { Perm } from './harness/rpcd';
-import { type Harness, startHarness } from './harness/server';
 import { TOKEN, uciFixture } from './fixtures';
 
 const ADMIN: Record<string, Perm[]> = { 'luci-app-updyn-status': ['read', 'write'], 'luci-app-updyn': ['read', 'write'] };
 const q = JSON.stringify;
 
-let c: Chromium | null = null;
-let h: Harness;
-const opened: Page[] = [];
-
-before(async () => {
-  h = await startHarness();
-  c = await launch();
-});
-after(async () => {
-  await h.close();
-  await c?.close();
-});
-beforeEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.context().close()));
-  h.rpcd.reset();
-  h.rpcd.uci = uciFixture();
+const s = browserSession((h) => {
+  s.h.rpcd.uci = uciFixture();
 });
 
 async function show(groups = ADMIN): Promise<Opened> {
-  const o = await openView(c as Chromium, h, 'updyn/settings', groups);
-  opened.push(o.page);
+  const o = await openView(s.c as Chromium, s.h, 'updyn/settings', groups);
+  s.opened.push(o.page);
   assert.deepEqual(o.errors, []);
   return o;
 }
@@ -52,10 +38,10 @@ const accepts = (page: Page, sid: string, option: string, value: string) =>
 const choose = (page: Page, sid: string, option: string, value: string) =>
   js<void>(page, `(f => { f.value = ${q(value)}; f.dispatchEvent(new Event('change')) })(${field(widget(sid, option))})`);
 const tab = (page: Page, sid: string, name: string) => page.click(`[id="cbi-updyn-${sid}"] .cbi-tabmenu li[data-tab="${name}"] a`);
-const uciCalls = (method: string) => h.rpcd.calls.filter((x) => x.object === 'uci' && x.method === method).map((x) => x.args);
+const uciCalls = (method: string) => s.h.rpcd.calls.filter((x) => x.object === 'uci' && x.method === method).map((x) => x.args);
 
 test('every option of the schema is on the form, in every service', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   assert.deepEqual(await names(page, 'global'), Object.keys(GLOBAL_DEFAULTS));
   const want = SERVICE_OPTIONS.filter((o) => o !== 'name').sort();
@@ -64,7 +50,7 @@ test('every option of the schema is on the form, in every service', async (t) =>
 });
 
 test('the password sits in an <input type="password"> and nowhere else on the page', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   const id = widget('home', 'password');
   await page.waitForFunction(`${field(id)}.type === 'password'`);
@@ -75,7 +61,7 @@ test('the password sits in an <input type="password"> and nowhere else on the pa
 });
 
 test('the form reads values and defaults as the daemon does', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   const checked = (sid: string, o: string) => js<boolean>(page, `document.querySelector('[data-widget-id=${q(widget(sid, o))}]').checked`);
   // "yes" is true to the daemon; ipv4/ipv6 default on, enabled and verify_dns off
@@ -96,7 +82,7 @@ test('the form reads values and defaults as the daemon does', async (t) => {
 });
 
 test('an option is shown only where it applies', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   const shown = async () => ({
     service_name: !(await hidden(page, 'home', 'service_name')),
@@ -115,7 +101,7 @@ test('an option is shown only where it applies', async (t) => {
 });
 
 test('a value the daemon would refuse is refused by the form', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   for (const [o, l] of Object.entries(LIMITS)) {
     assert.deepEqual(await Promise.all([l.min - 1, l.min, l.max, l.max + 1, `${l.min}.5`, `-${l.min}`].map((v) => accepts(page, 'home', o, String(v)))),
@@ -142,7 +128,7 @@ test('a value the daemon would refuse is refused by the form', async (t) => {
 });
 
 test('saving sends the changes, and no credential it did not touch, through uci', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   await tab(page, 'home', 'advanced');
   await page.fill(`[id="${widget('home', 'timeout')}"]`, '20');
@@ -163,11 +149,11 @@ test('saving sends the changes, and no credential it did not touch, through uci'
   ]);
   assert.deepEqual(uciCalls('add'), []);
   assert.deepEqual(uciCalls('delete'), []);
-  assert.equal(h.rpcd.uci.updyn?.home?.password, TOKEN);
+  assert.equal(s.h.rpcd.uci.updyn?.home?.password, TOKEN);
 });
 
 test('"Save & Apply" asks rpcd to apply the change', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   await page.selectOption(`[id="${widget('global', 'log_level')}"]`, 'debug');
   await page.click('.cbi-page-actions .cbi-button-apply');
@@ -178,7 +164,7 @@ test('"Save & Apply" asks rpcd to apply the change', async (t) => {
 });
 
 test('a new service gets the name typed for it', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show();
   await page.fill('.cbi-section-create-name', 'backup');
   await page.click('.cbi-section-create .cbi-button-add');
@@ -187,7 +173,7 @@ test('a new service gets the name typed for it', async (t) => {
 });
 
 test('a user who may read the configuration but not change it gets a read-only form', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show({ 'luci-app-updyn-status': ['read'], 'luci-app-updyn': ['read'] });
   const enabled = await js<string[]>(page, `Array.from(document.querySelectorAll('#view input, #view select, #view button'))
     .filter(e => !e.disabled && !e.closest('.cbi-tabmenu')).map(e => e.outerHTML)`);
@@ -195,18 +181,18 @@ test('a user who may read the configuration but not change it gets a read-only f
 });
 
 test('a user who may only look at the status cannot open the settings', async (t) => {
-  if (!skipWithout(t, c)) return;
-  const page = await (await (c as Chromium).browser.newContext()).newPage();
-  opened.push(page);
-  const res = await page.goto(h.url('updyn/settings', { 'luci-app-updyn-status': ['read', 'write'] }));
+  if (!skipWithout(t, s.c)) return;
+  const page = await (await (s.c as Chromium).browser.newContext()).newPage();
+  s.opened.push(page);
+  const res = await page.goto(s.h.url('updyn/settings', { 'luci-app-updyn-status': ['read', 'write'] }));
   assert.equal(res?.status(), 403);
-  assert.deepEqual(h.rpcd.calls, []);
+  assert.deepEqual(s.h.rpcd.calls, []);
 });
 
 test('without LuCI\'s network list the interface is a plain field that keeps its value', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show({ ...ADMIN, 'luci-base-network-status': [] });
   assert.equal(await js(page, `${field(widget('home', 'interface'))}.value`), 'wan');
   assert.equal(await js(page, `${field(widget('home', 'interface'))}.hasAttribute('list')`), false);
-  assert.deepEqual(h.rpcd.calls.filter((x) => x.object === 'network.interface').map((x) => x.outcome), ['denied']);
+  assert.deepEqual(s.h.rpcd.calls.filter((x) => x.object === 'network.interface').map((x) => x.outcome), ['denied']);
 });

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type Chromium, type Opened, launch, openView, screenshots, skipWithout } from './harness/browser';
+import { type Chromium, type Opened, openView, screenshots, skipWithout } from './harness/browser';
+import { browserSession } from './harness/session';
 import { cells, colours, count, textOf } from './harness/read';
 import type { Perm } from './harness/rpcd';
-import { type Harness, startHarness } from './harness/server';
 import { NOW, STATUS_FILE, TOKEN, at, doc, fixtures, record, uciFixture } from './fixtures';
 
 const ADMIN: Record<string, Perm[]> = { 'luci-app-updyn-status': ['read', 'write'], 'luci-app-updyn': ['read', 'write'] };
@@ -20,28 +20,13 @@ const DEAD = spawnSync('true').pid as number;
 const HEADER = ['Service', 'Host', 'Record', 'Current address', 'Registered', 'Last update', 'Result', 'Next attempt', 'Tokens'];
 const running = (pid: number) => `running updyn 0.1.0 · pid ${pid} · started 3 h ago · status written 10 s ago · addresses from netlink`;
 
-let c: Chromium | null = null;
-let h: Harness;
-const opened: Page[] = [];
-
-before(async () => {
-  h = await startHarness();
-  c = await launch();
-});
-after(async () => {
-  await h.close();
-  await c?.close();
-});
-beforeEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.context().close()));
-  h.rpcd.reset();
-});
+const s = browserSession();
 
 /** Opens the status page over `status` (a document, raw text, or null for no file). */
 async function show(status: object | string | null, groups = ADMIN): Promise<Opened> {
-  if (status !== null) h.rpcd.files.set(STATUS_FILE, typeof status === 'string' ? status : JSON.stringify(status));
-  const o = await openView(c as Chromium, h, 'updyn/status', groups, NOW);
-  opened.push(o.page);
+  if (status !== null) s.h.rpcd.files.set(STATUS_FILE, typeof status === 'string' ? status : JSON.stringify(status));
+  const o = await openView(s.c as Chromium, s.h, 'updyn/status', groups, NOW);
+  s.opened.push(o.page);
   assert.deepEqual(o.errors, []);
   return o;
 }
@@ -55,10 +40,10 @@ async function picture(page: Page, name: string, height = 700): Promise<void> {
   await page.evaluate(`document.querySelectorAll('.updyn-daemon').forEach(p => p.lastChild.data = p.lastChild.data.replace(/pid \\d+/, 'pid 1234'))`);
   await page.screenshot({ path: join(screenshots, name), clip: { x: 0, y: 0, width: 1180, height } });
 }
-const execs = () => h.rpcd.calls.filter((x) => x.object === 'file' && x.method === 'exec').map((x) => ({ args: x.args, outcome: x.outcome }));
+const execs = () => s.h.rpcd.calls.filter((x) => x.object === 'file' && x.method === 'exec').map((x) => ({ args: x.args, outcome: x.outcome }));
 
 test('a name pointing at the current address reads ok in every cell', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(LIVE));
   assert.equal(await daemon(page), running(LIVE));
   assert.deepEqual(await table(page), [
@@ -72,35 +57,35 @@ test('a name pointing at the current address reads ok in every cell', async (t) 
 });
 
 test('a rejection shows the provider\'s message and when it will be tried again', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.rejected(LIVE));
   assert.deepEqual((await table(page))[1],
     ['home', 'home.example.com', 'A', '203.0.113.9\ninterface eth0', '203.0.113.5', '5 min ago', 'rejected\nHTTP 401: bad login or token', 'in 24 h', '2']);
 });
 
 test('trouble shows the message and the next attempt', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.trouble(LIVE));
   assert.deepEqual((await table(page))[1],
     ['home', 'home.example.com', 'A', '203.0.113.9\ninterface eth0', '203.0.113.5', '3 min ago', 'trouble\nHTTP 503: service unavailable', 'in 2 min', '1']);
 });
 
 test('a rate-limited change is pending, with the tokens left and when it goes out', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.rateLimited(LIVE));
   assert.deepEqual((await table(page))[1],
     ['home', 'home.example.com', 'A', '203.0.113.9\ninterface eth0', '203.0.113.8', '15 min ago', 'pending\nrate limited', 'in 45 min', '0.25']);
 });
 
 test('an address found by checkip says so', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.checkip(LIVE));
   assert.deepEqual((await table(page))[1],
     ['nat', 'nat.example.net', 'A', '198.51.100.7\ncheckip', '198.51.100.7', '2 h ago', 'ok\nHTTP 200', 'in 22 h', '3']);
 });
 
 test('several services each get their rows', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.several(LIVE));
   assert.deepEqual(await table(page), [
     HEADER,
@@ -113,7 +98,7 @@ test('several services each get their rows', async (t) => {
 });
 
 test('a status whose process has exited says "not running" and still shows the last known state', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(DEAD));
   assert.equal(await daemon(page), `not running The process that wrote the status below has exited; it shows the last known state. ${running(DEAD).slice('running '.length)}`);
   assert.equal((await table(page)).length, 3);
@@ -123,7 +108,7 @@ test('a status whose process has exited says "not running" and still shows the l
 });
 
 test('no status.json says "no status yet" and how to start updyn', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(null);
   assert.equal(await daemon(page),
     'no status yet /var/run/updyn/status.json does not exist: updyn has not run since the router started. Start it with "/etc/init.d/updyn enable; /etc/init.d/updyn start".');
@@ -132,7 +117,7 @@ test('no status.json says "no status yet" and how to start updyn', async (t) => 
 });
 
 test('no service enabled says so instead of showing an empty table', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.noService(LIVE));
   assert.equal(await daemon(page), running(LIVE));
   assert.equal(await textOf(page, '.updyn-noservice'), 'no service enabled updyn has nothing to update: enable a service under Settings.');
@@ -140,28 +125,28 @@ test('no service enabled says so instead of showing an empty table', async (t) =
 });
 
 test('a status.json that is not JSON is reported, not taken for a stopped daemon', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show('{"version": "0.1.0", "pid": ');
   assert.equal(await daemon(page), 'status unreadable Cannot read /var/run/updyn/status.json: status.json is not valid JSON');
 });
 
 test('without the running check the page says it cannot tell, and why', async (t) => {
-  if (!skipWithout(t, c)) return;
-  h.rpcd.pluginMissing = true;
+  if (!skipWithout(t, s.c)) return;
+  s.h.rpcd.pluginMissing = true;
   const { page } = await show(fixtures.allOk(LIVE));
   assert.equal(await daemon(page), 'unknown Cannot tell whether updyn runs: RPC call to luci.updyn/running failed with error -32000: Object not found ' +
     running(LIVE).slice('running '.length));
 });
 
 test('every state is told apart by its colour as well as its text', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const daemonStates: Record<string, string> = {};
   const cases: [string, object | string | null][] = [
     ['running', fixtures.allOk(LIVE)], ['not running', fixtures.allOk(DEAD)], ['no status yet', null],
     ['status unreadable', '{'], ['no service enabled', fixtures.noService(LIVE)],
   ];
   for (const [label, status] of cases) {
-    h.rpcd.reset();
+    s.h.rpcd.reset();
     const { page } = await show(status);
     const sel = label === 'no service enabled' ? '.updyn-noservice .updyn-badge' : '.updyn-daemon .updyn-badge';
     assert.equal(await textOf(page, sel), label);
@@ -172,7 +157,7 @@ test('every state is told apart by its colour as well as its text', async (t) =>
   }
   assert.equal(new Set(Object.values(daemonStates)).size, cases.length, JSON.stringify(daemonStates));
 
-  h.rpcd.reset();
+  s.h.rpcd.reset();
   const { page } = await show(fixtures.several(LIVE));
   const results = (await page.evaluate(`Array.from(document.querySelectorAll('table .updyn-badge'),
     b => [b.innerText, getComputedStyle(b).backgroundColor])`)) as [string, string][];
@@ -182,7 +167,7 @@ test('every state is told apart by its colour as well as its text', async (t) =>
 });
 
 test('"Check now" runs exactly /etc/init.d/updyn check', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(LIVE));
   await page.click('text=Check now');
   await page.waitForFunction(`document.querySelector('.updyn-action-note').innerText != ''`);
@@ -191,7 +176,7 @@ test('"Check now" runs exactly /etc/init.d/updyn check', async (t) => {
 });
 
 test('"Update now" runs exactly /etc/init.d/updyn update', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(LIVE));
   await page.click('text=Update now');
   await page.waitForFunction(`document.querySelector('.updyn-action-note').innerText != ''`);
@@ -200,9 +185,9 @@ test('"Update now" runs exactly /etc/init.d/updyn update', async (t) => {
 });
 
 test('a signal the init script refuses is reported with its message', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(LIVE));
-  h.rpcd.execResult = { code: 1, stdout: '', stderr: 'updyn is not running' };
+  s.h.rpcd.execResult = { code: 1, stdout: '', stderr: 'updyn is not running' };
   await page.click('text=Check now');
   await page.waitForSelector('.alert-message');
   assert.equal(await textOf(page, '.alert-message'), 'Could not signal updyn: updyn is not running');
@@ -210,8 +195,8 @@ test('a signal the init script refuses is reported with its message', async (t) 
 });
 
 test('a user who may only look sees the status but can neither signal nor read the configuration', async (t) => {
-  if (!skipWithout(t, c)) return;
-  h.rpcd.uci = uciFixture();
+  if (!skipWithout(t, s.c)) return;
+  s.h.rpcd.uci = uciFixture();
   const { page } = await show(fixtures.allOk(LIVE), VIEWER);
   assert.equal(await daemon(page), running(LIVE));
   assert.deepEqual(await buttonsDisabled(page), [true, true]);
@@ -224,16 +209,16 @@ test('a user who may only look sees the status but can neither signal nor read t
 });
 
 test('no token reaches the status page, even for a user allowed to read it', async (t) => {
-  if (!skipWithout(t, c)) return;
-  h.rpcd.uci = uciFixture();
+  if (!skipWithout(t, s.c)) return;
+  s.h.rpcd.uci = uciFixture();
   const { page } = await show(fixtures.several(LIVE), ADMIN);
-  assert.deepEqual(h.rpcd.calls.map((x) => `${x.object}.${x.method}`), ['file.read', 'luci.updyn.running']);
-  assert.ok(!h.rpcd.replies.some((r) => r.includes(TOKEN)));
+  assert.deepEqual(s.h.rpcd.calls.map((x) => `${x.object}.${x.method}`), ['file.read', 'luci.updyn.running']);
+  assert.ok(!s.h.rpcd.replies.some((r) => r.includes(TOKEN)));
   assert.ok(!(await page.content()).includes(TOKEN));
 });
 
 test('a provider message is shown as text, never run as markup', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const evil = '<img src=x onerror="window.__xss=1">bad <b>answer</b>';
   const { page } = await show(doc(LIVE, [{ name: 'home', device: 'eth0', records: [record({ last_result: 'rejected', last_message: evil })] }]));
   assert.equal((await table(page))[1]?.[6], `rejected\n${evil}`);
@@ -242,11 +227,11 @@ test('a provider message is shown as text, never run as markup', async (t) => {
 });
 
 test('the page refreshes itself', async (t) => {
-  if (!skipWithout(t, c)) return;
+  if (!skipWithout(t, s.c)) return;
   const { page } = await show(fixtures.allOk(LIVE));
-  h.rpcd.files.set(STATUS_FILE, JSON.stringify(fixtures.rejected(LIVE)));
+  s.h.rpcd.files.set(STATUS_FILE, JSON.stringify(fixtures.rejected(LIVE)));
   // poll.add(fn, 10): within ten ticks of a second
   await page.waitForFunction(`document.querySelector('table.updyn-records').innerText.includes('rejected')`, null, { timeout: 15000 });
   assert.deepEqual((await table(page)).length, 2);
-  assert.ok(h.rpcd.calls.every((x) => x.object !== 'uci'));
+  assert.ok(s.h.rpcd.calls.every((x) => x.object !== 'uci'));
 });
