@@ -96,7 +96,7 @@ test('add, replace and delete IPv4 and IPv6 addresses: each change reaches the p
   assert.equal(status.pid > 0, true);
 });
 
-test('an IPv6 address going deprecated gives way to another; a temporary-looking second address does not flip the choice', async (t) => {
+test('an IPv6 address going deprecated gives way to another; a second valid address does not flip the choice', async (t) => {
   const r = await router(t, { over: { ipv4: false } });
   if (!r) return;
   await r.ns.ip('-6', 'addr', 'add', '2001:db8::5/64', 'dev', 'v0', 'nodad');
@@ -314,4 +314,22 @@ test("without the addon on OpenWrt, netifd's interface events (ubus listen) wake
   writeSync(writer, '{ "network.interface": { "action": "ifup", "interface": "wan" } }\n');
   const [u] = await r.waitUpdates(1, 5000);
   assert.equal(u!.ip, '203.0.113.5');
+});
+
+test('a privacy (temporary) address appearing next to the stable one is never published', async (t) => {
+  const r = await router(t, {
+    over: { ipv4: false },
+    // the kernel makes temporary addresses for a `mngtmpaddr` address when use_tempaddr > 0
+    before: async (ns) => {
+      await ns.exec('sysctl', ['-qw', 'net.ipv6.conf.v0.use_tempaddr=2', 'net.ipv6.conf.v0.accept_dad=0']);
+    },
+  });
+  if (!r) return;
+  await r.ns.ip('-6', 'addr', 'add', '2001:db8:5::5/64', 'dev', 'v0', 'mngtmpaddr', 'nodad');
+  const [u] = await r.waitUpdates(1);
+  assert.equal(u!.ip, '2001:db8:5::5');
+  const out = await r.ns.ip('-6', 'addr', 'show', 'dev', 'v0');
+  assert.match(out, /temporary/, 'the kernel made a temporary address');
+  await sleep(500);
+  assert.equal((await r.updates()).length, 1);
 });
