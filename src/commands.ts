@@ -5,8 +5,9 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
 import { defaultConfigPath, formatConfigError, loadConfig } from './config/load';
 import { renderConfigJson, renderConfigText } from './config/render';
 import { registerSecrets } from './setup';
-import { readJsonFile } from './files';
+import { isRunning, readJsonFile } from './files';
 import type { StatusDocument, StatusRecord } from './engine/status';
+import { statusPath } from './engine/status';
 
 export async function checkConfig(args: CommonArgs): Promise<number> {
   const path = args.config ?? defaultConfigPath();
@@ -31,7 +32,7 @@ export async function status(args: CommonArgs): Promise<number> {
     for (const e of r.error) process.stderr.write(`${formatConfigError(e)}\n`);
     return EXIT_USAGE;
   }
-  const file = join(r.value.global.state_dir, 'status.json');
+  const file = statusPath(r.value.global.state_dir);
   const read = await readJsonFile(file);
   if (read.kind !== 'ok') {
     const why = read.kind === 'missing' ? 'no status yet: updyn has not run' : `${file}: ${read.reason}`;
@@ -46,16 +47,6 @@ export async function status(args: CommonArgs): Promise<number> {
   }
   process.stdout.write(renderStatusTable(doc, isRunning(doc.pid)));
   return EXIT_OK;
-}
-
-export function isRunning(pid: unknown): boolean {
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function renderStatusTable(doc: StatusDocument, running: boolean, now = Date.now()): string {

@@ -1,9 +1,9 @@
 // `updyn run`: wires detect -> engine -> provider and handles signals. Thin on
 // purpose: rules live in engine/, detection in detect/ and monitor.ts.
-import { join } from 'node:path';
 import type { CommonArgs } from './cli';
 import { EXIT_OK, EXIT_USAGE } from './cli';
 import type { Config, Family, ServiceConfig } from './types';
+import { recordType } from './types';
 import type { Log } from './log';
 import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
 import { createWatcher } from './detect/watcher';
@@ -11,13 +11,12 @@ import type { AddressWatcher } from './detect/watcher';
 import { listenUbus } from './detect/ubus';
 import type { UbusListener } from './detect/ubus';
 import type { Detected } from './monitor';
-import { AddressMonitor } from './monitor';
-import { RecordBook, recordLabel } from './engine/book';
+import { AddressMonitor, detectedLine } from './monitor';
+import { RecordBook } from './engine/book';
 import type { Clock } from './engine/persist';
 import { systemClock } from './engine/persist';
 import { StateStore } from './engine/state';
-import { buildStatus } from './engine/status';
-import { writeFileAtomic } from './files';
+import { buildStatus, writeStatus } from './engine/status';
 import { Updater } from './updater';
 import { makeSender } from './send';
 import { checkDns, needsDnsCheck } from './seed';
@@ -81,7 +80,7 @@ class Daemon {
 
     this.monitor = new AddressMonitor(this.watcher, checkipWith);
     this.monitor.on('address', (service, family, d) => this.onAddress(service, family, d));
-    this.monitor.on('warning', (service, family, m) => log.warn(`${service} ${family === 'ipv4' ? 'A' : 'AAAA'}: ${m}`));
+    this.monitor.on('warning', (service, family, m) => log.warn(`${service} ${recordType(family)}: ${m}`));
 
     this.updater = new Updater({
       book: this.book,
@@ -126,9 +125,7 @@ class Daemon {
         });
         continue;
       }
-      if (!e.machine.observe(d.address, d.source)) continue;
-      if (d.address) this.log.info(`${recordLabel(e)}: address ${d.address} (${d.detail})`);
-      else this.log.info(`${recordLabel(e)}: no address (${d.detail})`);
+      if (e.machine.observe(d.address, d.source)) this.log.info(detectedLine(e, d));
     }
     this.updater.kick();
     this.persistSoon();
@@ -209,7 +206,7 @@ class Daemon {
         startedAt: this.startedAt,
         detector: this.watcher?.kind,
       });
-      const w = await writeFileAtomic(join(this.config.global.state_dir, 'status.json'), `${JSON.stringify(status, null, 1)}\n`);
+      const w = await writeStatus(this.config.global.state_dir, status);
       if (!w.ok && !this.statusFailing) this.log.warn(`status: ${w.error}`);
       this.statusFailing = !w.ok;
     }

@@ -41,12 +41,14 @@ export async function removeStaleTemps(dir: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(/^\..+\.(\d+)\.tmp$/.exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
     await unlink(join(dir, name)).catch(() => undefined);
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, as another user). */
+export function isRunning(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,8 @@ import type { AddressSource, DeviceSnapshot, Family, Result, ServiceConfig } fro
 import type { AddressWatcher } from './detect/watcher';
 import { planAddress } from './detect/publish';
 import { checkipUrl } from './detect/checkip';
-import { familiesOf } from './engine/book';
+import { familiesOf, recordLabel } from './engine/book';
+import type { RecordKey } from './engine/book';
 import type { Timers } from './updater';
 import { realTimers } from './updater';
 
@@ -19,6 +20,11 @@ export interface Detected {
 }
 
 export type CheckipFn = (service: ServiceConfig, family: Family, url: string) => Promise<Result<string, string>>;
+
+/** The log line for what a record learned: `home example.org A: address 203.0.113.5 (interface eth0)`. */
+export function detectedLine(record: RecordKey, d: Detected): string {
+  return `${recordLabel(record)}: ${d.address ? `address ${d.address}` : 'no address'} (${d.detail})`;
+}
 
 /** One pass for one service and family: what `updyn once` does. */
 export async function detectOnce(

@@ -2,18 +2,16 @@
 // lets the same engine as the daemon decide against the saved state, sends what
 // it allows, saves the state and status.json. Exit 1 while any record ends the
 // run rejected or in trouble.
-import { join } from 'node:path';
 import type { CommonArgs } from './cli';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
 import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
 import { readDevices } from './detect/watcher';
-import { detectOnce } from './monitor';
+import { detectOnce, detectedLine } from './monitor';
 import { RecordBook, familiesOf, recordLabel } from './engine/book';
 import type { Clock } from './engine/persist';
 import { systemClock } from './engine/persist';
 import { StateStore } from './engine/state';
-import { buildStatus } from './engine/status';
-import { writeFileAtomic } from './files';
+import { buildStatus, writeStatus } from './engine/status';
 import { Updater } from './updater';
 import { makeSender } from './send';
 import { checkDns, needsDnsCheck } from './seed';
@@ -53,8 +51,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
         }
         if (needsDnsCheck(e, s, r.value.address)) await checkDns(e, s, r.value.address!, clock, log);
         e.machine.observe(r.value.address, r.value.source);
-        if (r.value.address) log.info(`${recordLabel(e)}: address ${r.value.address} (${r.value.detail})`);
-        else log.info(`${recordLabel(e)}: no address (${r.value.detail})`);
+        log.info(detectedLine(e, r.value));
         if (args.force) e.machine.force();
       }
       if (!r.ok) detectionFailed = true;
@@ -87,7 +84,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   if (!args.dryRun) {
     await store.save(book.persisted());
     const status = buildStatus({ book, services: config.services, devices, clock, startedAt });
-    const w = await writeFileAtomic(join(config.global.state_dir, 'status.json'), `${JSON.stringify(status, null, 1)}\n`);
+    const w = await writeStatus(config.global.state_dir, status);
     if (!w.ok) log.warn(`status: ${w.error}`);
   }
 

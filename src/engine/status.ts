@@ -1,7 +1,9 @@
 // status.json (DESIGN.md): what LuCI and `updyn status` show. Derived from the
 // record book at the moment of writing; it holds no secret by construction
 // (service names, hosts, addresses, provider messages only).
-import type { AddressSource, Family, RecordType, ServiceConfig } from '../types';
+import { join } from 'node:path';
+import type { AddressSource, Family, RecordType, Result, ServiceConfig } from '../types';
+import { writeFileAtomic } from '../files';
 import { recordType } from '../types';
 import { VERSION } from '../version';
 import type { RecordBook } from './book';
@@ -39,6 +41,14 @@ export interface StatusDocument {
   updated_at: string;
   detector?: string;
   services: StatusService[];
+}
+
+/** Where the status lives: `state_dir/status.json`. */
+export const statusPath = (stateDir: string) => join(stateDir, 'status.json');
+
+/** Replaces status.json atomically (world-readable: it holds no secret). */
+export function writeStatus(stateDir: string, doc: StatusDocument): Promise<Result<void, string>> {
+  return writeFileAtomic(statusPath(stateDir), `${JSON.stringify(doc, null, 1)}\n`);
 }
 
 export function lastResult(m: RecordMachine): LastResult {
