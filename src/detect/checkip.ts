@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { Family, Result, ServiceConfig } from '../types';
 import { err, ok } from '../types';
-import { httpGet } from '../http';
+import { httpGet } from '../lib/http';
 import { canonicalAddress, isPublic } from './select';
 
 /** Answers are tiny; anything longer is not a checkip answer. */

@@ -12,7 +12,7 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { TypedEmitter } from 'tiny-typed-emitter';
 import type { AddressScope, DeviceSnapshot, InterfaceAddress } from '../types';
 import { ChangeTracker, WarningGate } from './changes';
-import { formatIPv6, inPrefix, parseIPv4 } from './ip';
+import { formatIPv6, inPrefix, parseIPv4 } from '../lib/ip';
 import { canonicalAddress } from './select';
 import { viewKey } from './table';
 import type { AddressWatcher, WatcherEvents } from './watcher';

@@ -2,7 +2,7 @@
 // publishable"). Pure: the watchers report what the kernel holds, these rules
 // decide, and the caller asks checkip when the answer is not public.
 import type { DeviceSnapshot, Family, InterfaceAddress } from '../types';
-import { formatAddress, inPrefix, parseAddress, parseIPv4, parseIPv6 } from './ip';
+import { formatAddress, inPrefix, parseAddress, parseIPv4, parseIPv6 } from '../lib/ip';
 
 export interface Selected {
   address: string;

@@ -5,7 +5,7 @@
 // or as the `onFallback` reason, and the caller words the log line.
 import type { TypedEmitter } from 'tiny-typed-emitter';
 import type { DeviceSnapshot } from '../types';
-import { loadNetlink } from './load';
+import { loadNetlink } from './netlink-module';
 import { NetlinkWatcher, readNetlink } from './netlink';
 import { PollWatcher, readPoll } from './poll';
 

@@ -11,7 +11,7 @@
 //
 // Messages never hold the URL: with [PASSWORD] in it, it holds the token.
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';

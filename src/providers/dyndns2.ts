@@ -9,7 +9,7 @@
 // several dyndns2 servers (dynu, deSEC, dnsexit...) accept for clients that
 // cannot send headers; `auth 'none'` sends neither.
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';

@@ -2,8 +2,8 @@
 // answer into one Outcome (ok / rejected / trouble, with its reach). Sending,
 // timeouts and transport errors are shared, in sendUpdate().
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpError, HttpResponse } from '../http';
-import { httpGet } from '../http';
+import type { HttpError, HttpResponse } from '../lib/http';
+import { httpGet } from '../lib/http';
 import { USER_AGENT } from '../version';
 
 export interface BuiltRequest {

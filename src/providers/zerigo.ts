@@ -3,7 +3,7 @@
 // access logs) or as user=/password= query parameters. The answer is the HTTP
 // status, which the body may repeat as `Status: NNN`.
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';

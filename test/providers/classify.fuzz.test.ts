@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PROVIDERS } from '../../src/providers';
-import type { HttpResponse } from '../../src/http';
+import type { HttpResponse } from '../../src/lib/http';
 import type { Family, Protocol, ServiceConfig, UpdateRequest } from '../../src/types';
 import { service } from '../support/fixtures';
 

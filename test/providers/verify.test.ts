@@ -2,7 +2,7 @@
 // whose registration the state does not know learns from DNS, in bounded time.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { applyDnsMatch, MATCHED_DNS, verifyDns, type DnsCheck } from '../../src/verify';
+import { applyDnsMatch, MATCHED_DNS, verifyDns, type DnsCheck } from '../../src/detect/dns';
 import { freshMemory } from '../../src/engine/record';
 import { dyndns2 } from '../../src/providers/dyndns2';
 import { startDnsServer, type DnsServerOptions } from '../provider/dns';

@@ -5,8 +5,8 @@
 // asked (checkip), redirects never followed (credentials must not travel on).
 import type http from 'node:http';
 import type https from 'node:https';
-import type { Family, Result } from './types';
-import { err, ok } from './types';
+import type { Family, Result } from '../types';
+import { err, ok } from '../types';
 
 export interface HttpRequest {
   url: string;

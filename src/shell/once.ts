@@ -2,19 +2,19 @@
 // lets the same engine as the daemon decide against the saved state, sends what
 // it allows, saves the state and status.json. Exit 1 while any record ends the
 // run rejected or in trouble.
-import type { CommonArgs } from './cli';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
-import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
-import { readDevices } from './detect/watcher';
-import { detectOnce, detectedLine } from './monitor';
-import { RecordBook, familiesOf, recordLabel } from './engine/book';
-import type { Clock } from './engine/persist';
-import { systemClock } from './engine/persist';
-import { StateStore } from './engine/state';
-import { buildStatus, writeStatus } from './engine/status';
-import { Updater } from './updater';
-import { makeSender } from './send';
-import { checkDns, needsDnsCheck } from './seed';
+import type { CommonArgs } from './argv';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './argv';
+import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './boot';
+import { readDevices } from '../detect/watcher';
+import { detectOnce, detectedLine } from '../detect/monitor';
+import { RecordBook, familiesOf, recordLabel } from '../engine/book';
+import type { Clock } from '../engine/persist';
+import { systemClock } from '../engine/persist';
+import { StateStore } from '../output/state-file';
+import { buildStatus, writeStatus } from '../output/status-file';
+import { Updater } from '../engine/loop';
+import { makeSender } from './wire';
+import { checkDns, needsDnsCheck } from '../engine/dns-check';
 
 export async function once(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);

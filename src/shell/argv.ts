@@ -1,7 +1,7 @@
 // Argument parsing and dispatch. Exit codes (DESIGN.md): 0 fine, 1 an update
 // failed or was rejected, 2 bad usage or bad config.
 import { parseArgs } from 'node:util';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

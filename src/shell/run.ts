@@ -1,25 +1,25 @@
 // `updyn run`: wires detect -> engine -> provider and handles signals. Thin on
 // purpose: rules live in engine/, detection in detect/ and monitor.ts.
-import type { CommonArgs } from './cli';
-import { EXIT_OK, EXIT_USAGE } from './cli';
-import type { Config, Family, ServiceConfig } from './types';
-import { recordType } from './types';
-import type { Log } from './log';
-import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
-import { createWatcher } from './detect/watcher';
-import type { AddressWatcher } from './detect/watcher';
-import { listenUbus } from './detect/ubus';
-import type { UbusListener } from './detect/ubus';
-import type { Detected } from './monitor';
-import { AddressMonitor, detectedLine } from './monitor';
-import { RecordBook } from './engine/book';
-import type { Clock } from './engine/persist';
-import { systemClock } from './engine/persist';
-import { StateStore } from './engine/state';
-import { buildStatus, writeStatus } from './engine/status';
-import { Updater } from './updater';
-import { makeSender } from './send';
-import { checkDns, needsDnsCheck } from './seed';
+import type { CommonArgs } from './argv';
+import { EXIT_OK, EXIT_USAGE } from './argv';
+import type { Config, Family, ServiceConfig } from '../types';
+import { recordType } from '../types';
+import type { Log } from '../output/log';
+import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './boot';
+import { createWatcher } from '../detect/watcher';
+import type { AddressWatcher } from '../detect/watcher';
+import { listenUbus } from '../detect/ubus';
+import type { UbusListener } from '../detect/ubus';
+import type { Detected } from '../detect/monitor';
+import { AddressMonitor, detectedLine } from '../detect/monitor';
+import { RecordBook } from '../engine/book';
+import type { Clock } from '../engine/persist';
+import { systemClock } from '../engine/persist';
+import { StateStore } from '../output/state-file';
+import { buildStatus, writeStatus } from '../output/status-file';
+import { Updater } from '../engine/loop';
+import { makeSender } from './wire';
+import { checkDns, needsDnsCheck } from '../engine/dns-check';
 
 export async function run(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);

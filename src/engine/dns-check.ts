@@ -1,12 +1,12 @@
 // verify_dns wiring: before a record with no confirmed registration sends its
 // first request, DNS gets asked whether it already holds the address (after a
 // reboot the state on tmpfs is gone; the provider still has the record).
-import type { Log } from './log';
-import type { ServiceConfig } from './types';
-import type { Entry } from './engine/book';
-import { recordLabel } from './engine/book';
-import type { Clock } from './engine/persist';
-import { applyDnsMatch, verifyDns } from './verify';
+import type { Log } from '../output/log';
+import type { ServiceConfig } from '../types';
+import type { Entry } from './book';
+import { recordLabel } from './book';
+import type { Clock } from './persist';
+import { applyDnsMatch, verifyDns } from '../detect/dns';
 
 export function needsDnsCheck(entry: Entry, service: ServiceConfig | undefined, address: string | null): boolean {
   return Boolean(service?.verify_dns && address !== null && entry.machine.memory.registered === null);

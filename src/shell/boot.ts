@@ -2,16 +2,16 @@
 // exit 2), its secrets registered for redaction, a logger, and the helpers
 // that talk to the network with the service's settings.
 import { readFile } from 'node:fs/promises';
-import type { Config, Family, Result, ServiceConfig } from './types';
-import { err, ok } from './types';
-import type { Log } from './log';
-import { createLog } from './log';
-import { registerSecret } from './secrets';
-import { defaultConfigPath, loadConfig, formatConfigError } from './config/load';
-import { serviceSecrets } from './config/redact';
-import { checkip } from './detect/checkip';
-import { USER_AGENT } from './version';
-import type { CheckipFn } from './monitor';
+import type { Config, Family, Result, ServiceConfig } from '../types';
+import { err, ok } from '../types';
+import type { Log } from '../output/log';
+import { createLog } from '../output/log';
+import { registerSecret } from '../lib/secrets';
+import { defaultConfigPath, loadConfig, formatConfigError } from '../config/load';
+import { serviceSecrets } from '../config/redact';
+import { checkip } from '../detect/checkip';
+import { USER_AGENT } from '../version';
+import type { CheckipFn } from '../detect/monitor';
 
 export interface Loaded {
   config: Config;

@@ -1,13 +1,13 @@
 // `updyn check-config` and `updyn status`: read-only commands.
 import { join } from 'node:path';
-import type { CommonArgs } from './cli';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
-import { defaultConfigPath, formatConfigError, loadConfig } from './config/load';
-import { renderConfigJson, renderConfigText } from './config/render';
-import { registerSecrets } from './setup';
-import { isRunning, readJsonFile } from './files';
-import type { StatusDocument, StatusRecord } from './engine/status';
-import { statusPath } from './engine/status';
+import type { CommonArgs } from './argv';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './argv';
+import { defaultConfigPath, formatConfigError, loadConfig } from '../config/load';
+import { renderConfigJson, renderConfigText } from '../config/render';
+import { registerSecrets } from './boot';
+import { isRunning, readJsonFile } from '../lib/files';
+import type { StatusDocument, StatusRecord } from '../output/status-file';
+import { statusPath } from '../output/status-file';
 
 export async function checkConfig(args: CommonArgs): Promise<number> {
   const path = args.config ?? defaultConfigPath();

@@ -1,9 +1,9 @@
 // The provider request for one record, with the service's current settings.
-import type { ServiceConfig } from './types';
-import type { Entry } from './engine/book';
-import type { SendOutcome } from './updater';
-import { providerFor, sendUpdate } from './providers';
-import { caFor } from './setup';
+import type { ServiceConfig } from '../types';
+import type { Entry } from '../engine/book';
+import type { SendOutcome } from '../engine/loop';
+import { providerFor, sendUpdate } from '../providers';
+import { caFor } from './boot';
 
 export function makeSender(serviceByName: () => Map<string, ServiceConfig>, signal?: AbortSignal) {
   return async (entry: Entry, address: string): Promise<SendOutcome> => {

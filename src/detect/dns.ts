@@ -7,10 +7,10 @@
 // verifyDns() never throws and always settles within timeoutMs: c-ares gets a
 // per-try timeout sized to fit, and an overall deadline cancels it regardless.
 import type { promises as DnsPromises } from 'node:dns';
-import type { Family } from './types';
-import type { RecordMemory } from './engine/record';
-import { parseDnsServer } from './config/values';
-import { canonicalAddress } from './detect/select';
+import type { Family } from '../types';
+import type { RecordMemory } from '../engine/record';
+import { parseDnsServer } from '../config/values';
+import { canonicalAddress } from './select';
 
 export interface VerifyOptions {
   host: string;

@@ -2,10 +2,10 @@
 // file is logged, set aside and rebuilt, never a crash; an unwritable directory
 // costs persistence (logged once), never the service.
 import { dirname, join } from 'node:path';
-import type { Log } from '../log';
-import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../files';
-import type { Clock, PersistedRecord, PersistedState } from './persist';
-import { STATE_VERSION } from './persist';
+import type { Log } from './log';
+import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
+import type { Clock, PersistedRecord, PersistedState } from '../engine/persist';
+import { STATE_VERSION } from '../engine/persist';
 
 const FORGET_AFTER_MS = 30 * 24 * 3600_000;
 

@@ -1,13 +1,13 @@
 // Runs the record book: asks each record what to do, sends what it says, feeds
 // the answers back, and sleeps until the earliest moment a record wants to act.
 // The rules live in engine/; this is only the loop and the log lines.
-import type { Log } from './log';
-import type { Outcome } from './types';
-import { redact } from './secrets';
-import type { Entry, RecordBook } from './engine/book';
-import { recordLabel } from './engine/book';
-import type { Clock } from './engine/persist';
-import type { Decision, SendReason } from './engine/record';
+import type { Log } from '../output/log';
+import type { Outcome } from '../types';
+import { redact } from '../lib/secrets';
+import type { Entry, RecordBook } from './book';
+import { recordLabel } from './book';
+import type { Clock } from './persist';
+import type { Decision, SendReason } from './record';
 
 export interface SendOutcome {
   outcome: Outcome;

@@ -3,14 +3,14 @@
 // check_interval, and at once after any event on the device: a reconnect
 // usually means a new public address.
 import { TypedEmitter } from 'tiny-typed-emitter';
-import type { AddressSource, DeviceSnapshot, Family, Result, ServiceConfig } from './types';
-import type { AddressWatcher } from './detect/watcher';
-import { planAddress } from './detect/publish';
-import { checkipUrl } from './detect/checkip';
-import { familiesOf, recordLabel } from './engine/book';
-import type { RecordKey } from './engine/book';
-import type { Timers } from './updater';
-import { realTimers } from './updater';
+import type { AddressSource, DeviceSnapshot, Family, Result, ServiceConfig } from '../types';
+import type { AddressWatcher } from './watcher';
+import { planAddress } from './publish';
+import { checkipUrl } from './checkip';
+import { familiesOf, recordLabel } from '../engine/book';
+import type { RecordKey } from '../engine/book';
+import type { Timers } from '../engine/loop';
+import { realTimers } from '../engine/loop';
 
 export interface Detected {
   address: string | null;

@@ -3,8 +3,8 @@
 // stdout, warn/error on stderr so syslog files them at error priority), and
 // `json`, pino's own lines. Every line passes through redact() on its way out.
 import pino from 'pino';
-import type { LogLevel } from './types';
-import { redact } from './secrets';
+import type { LogLevel } from '../types';
+import { redact } from '../lib/secrets';
 
 export interface Log {
   debug(msg: string, fields?: Record<string, unknown>): void;
