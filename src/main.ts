@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config':
       return (await import('./shell/commands')).checkConfig(cmd.args);
     case 'status':
-      return (await import('./shell/commands')).status(cmd.args);
+      return (await import('./shell/commands')).showStatus(cmd.args);
     case 'once':
       return (await import('./shell/once')).once(cmd.args);
     case 'run':

@@ -18,7 +18,14 @@ const REASONS: Record<number, string> = {
   429: 'too many requests',
 };
 
+/** PROTOCOL.md's default; the original provider is gone, so it is only the default of a setting. */
+export const ZERIGO_UPDATE_URL = 'http://update.zerigo.com/dynamic';
+
 export const zerigo: ProviderSpec = {
+  protocol: 'zerigo',
+  title: 'Zerigo dynamic update (GET host= ip=, the HTTP status answers)',
+  defaults: { update_url: ZERIGO_UPDATE_URL, auth: 'basic' },
+
   build(req: UpdateRequest): BuiltRequest {
     return withCredentials(req, { host: req.host, ip: req.address }, { user: 'user', password: 'password' });
   },

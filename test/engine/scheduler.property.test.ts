@@ -8,7 +8,7 @@ import type { Entry } from '../../src/engine/book';
 import { HOUR } from '../../src/engine/record';
 import { Updater } from '../../src/engine/loop';
 import type { SendOutcome } from '../../src/engine/loop';
-import { memoryLog } from '../../src/output/log';
+import { memoryLog } from '../support/memory-log';
 import { VirtualClock, VirtualTimers, flush } from '../support/virtual';
 import { service } from '../support/fixtures';
 
