@@ -16,7 +16,8 @@ export interface GlobalConfig {
   state_dir: string;
 }
 
-export type Protocol = 'zerigo' | 'dyndns2' | 'custom';
+export type Protocol = 'zerigo' | 'dyndns2' | 'custom' | 'cloudflare' | 'nsupdate';
+export type TsigAlgorithm = 'hmac-sha256' | 'hmac-sha512';
 export type AuthMode = 'basic' | 'query' | 'none';
 export type IpSource = 'auto' | 'interface' | 'checkip';
 
@@ -54,6 +55,14 @@ export interface ServiceConfig {
   dns_server: string;
   /** PEM file of CA certificates to trust for HTTPS instead of the system's ('' = system). */
   cacert: string;
+  /** cloudflare, nsupdate: the zone holding the hosts ('' = cloudflare finds it). */
+  zone: string;
+  /** cloudflare (1 = automatic), nsupdate: TTL of the records updyn writes, in seconds. */
+  ttl: number;
+  /** cloudflare: whether a record updyn creates goes through Cloudflare's proxy. */
+  proxied: boolean;
+  /** nsupdate: the TSIG key's algorithm. */
+  tsig_algorithm: TsigAlgorithm;
 }
 
 export interface Config {

@@ -9,7 +9,7 @@ export const REDACTED = '(redacted)';
 /** Query parameter names that carry credentials. Over-matching only hides a little more. */
 const SENSITIVE_PARAM = /pass|pwd|token|key|secret|auth|sig|cred|hash/i;
 /** The custom protocol's placeholders are templates, not secrets. */
-const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/;
+const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP|IPV4|IPV6)\]/;
 
 /** The URL with each credential replaced by `(redacted)`; an unparseable one entirely. */
 export function redactUrl(url: string): string {

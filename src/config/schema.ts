@@ -4,7 +4,8 @@
 // a URL (a URL may carry a token).
 import type { AuthMode, Config, GlobalConfig, IpSource, LogLevel, Protocol, Result, ServiceConfig } from '../types';
 import { err, ok } from '../types';
-import { type Dyndns2Preset, dyndns2Preset, presetNames } from './presets';
+import { type CustomPreset, type Dyndns2Preset, customPreset, customPresetNames, dyndns2Preset, presetNames } from './presets';
+import { PROTOCOL_OPTION_DEFAULTS, PROVIDERS, protocolOptions } from '../providers';
 import { type ConfigError, Diagnostics, SectionReader } from './reader';
 import { type UciPackage, parseUci, sectionAddress } from './uci';
 import {
@@ -23,7 +24,8 @@ export { type ConfigError, formatConfigError } from './reader';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 export const LOG_FORMATS: readonly GlobalConfig['log_format'][] = ['text', 'json'];
-export const PROTOCOLS: readonly Protocol[] = ['zerigo', 'dyndns2', 'custom'];
+/** src/providers/index.ts holds the list of protocols; the schema follows it. */
+export const PROTOCOLS: readonly Protocol[] = Object.keys(PROVIDERS) as Protocol[];
 export const AUTH_MODES: readonly AuthMode[] = ['basic', 'query', 'none'];
 export const IP_SOURCES: readonly IpSource[] = ['auto', 'interface', 'checkip'];
 
@@ -48,7 +50,11 @@ export const SERVICE_OPTIONS: readonly (keyof ServiceConfig)[] = [
   'name', 'enabled', 'protocol', 'update_url', 'username', 'password', 'auth', 'host', 'interface', 'device',
   'ipv4', 'ipv6', 'ip_source', 'checkip_url', 'checkip4_url', 'checkip6_url', 'check_interval', 'force_interval',
   'timeout', 'service_name', 'success_pattern', 'verify_dns', 'dns_server', 'cacert',
+  'zone', 'ttl', 'proxied', 'tsig_algorithm',
 ];
+
+/** Options that only some protocols read (src/providers/*.ts reads them, with their help texts). */
+const PROTOCOL_OWN_OPTIONS = ['zone', 'ttl', 'proxied', 'tsig_algorithm'] as const;
 
 export function parseConfig(file: string, text: string): Result<Config, ConfigError[]> {
   const parsed = parseUci(text);
@@ -91,15 +97,17 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
   const enabled = r.bool('enabled', false);
   const protocol = r.oneOf('protocol', PROTOCOLS, 'zerigo');
   const service_name = r.string('service_name', '');
-  let preset: Dyndns2Preset | undefined;
-  if (service_name !== '' && protocol !== 'dyndns2') {
-    r.warn('service_name', "is only used with protocol 'dyndns2', so it is ignored");
+  let preset: Dyndns2Preset | CustomPreset | undefined;
+  if (service_name !== '' && protocol !== 'dyndns2' && protocol !== 'custom') {
+    r.warn('service_name', "is only used with protocol 'dyndns2' or 'custom', so it is ignored");
   } else if (service_name !== '') {
-    preset = dyndns2Preset(service_name);
-    if (preset === undefined) r.fail('service_name', `must name a known dyndns2 provider (${presetNames().join(', ')})`, service_name);
+    preset = protocol === 'dyndns2' ? dyndns2Preset(service_name) : customPreset(service_name);
+    const names = protocol === 'dyndns2' ? presetNames() : customPresetNames();
+    if (preset === undefined) r.fail('service_name', `must name a known ${protocol} provider (${names.join(', ')})`, service_name);
   }
+  const own = protocolOptions(protocol);
   const checkUrl = (s: string) => checkHttpUrl(protocol === 'custom' ? fillPlaceholders(s) : s);
-  const defaultUpdateUrl = protocol === 'zerigo' ? ZERIGO_UPDATE_URL : (preset?.update_url ?? '');
+  const defaultUpdateUrl = protocol === 'zerigo' ? ZERIGO_UPDATE_URL : (own?.defaultUpdateUrl ?? preset?.update_url ?? '');
   const s: ServiceConfig = {
     name: r.label,
     enabled,
@@ -119,17 +127,25 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
     force_interval: r.int('force_interval', LIMITS.force_interval.def, LIMITS.force_interval.min, LIMITS.force_interval.max),
     timeout: r.int('timeout', LIMITS.timeout.def, LIMITS.timeout.min, LIMITS.timeout.max),
     service_name,
-    success_pattern: r.string('success_pattern', '', checkRegExp),
+    success_pattern: r.string('success_pattern', preset !== undefined && 'success_pattern' in preset ? preset.success_pattern : '', checkRegExp),
     verify_dns: r.bool('verify_dns', false),
     dns_server: r.string('dns_server', '', parseDnsServer),
     cacert: r.string('cacert', '', checkAbsolutePath),
+    ...PROTOCOL_OPTION_DEFAULTS,
   };
+  if (own !== null) Object.assign(s, own.read(r, s));
+  else {
+    for (const name of PROTOCOL_OWN_OPTIONS) {
+      if (r.single(name) !== undefined) r.warn(name, "is only used with protocol 'cloudflare' or 'nsupdate', so it is ignored");
+    }
+  }
   if (r.has('success_pattern') && protocol !== 'custom') {
     r.warn('success_pattern', "is only used with protocol 'custom', so it is ignored");
   }
-  if (r.has('dns_server') && !s.verify_dns) r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
+  if (r.has('dns_server') && !s.verify_dns && protocol !== 'nsupdate') r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
   r.warnUnread();
   if (enabled) checkComplete(s, r, diag);
+  if (enabled && own !== null) for (const what of own.missing(s, (name) => r.has(name))) diag.error(r.section.line, `section '${s.name}': an enabled service needs ${what}`);
   return s;
 }
 
@@ -139,11 +155,12 @@ function checkComplete(s: ServiceConfig, r: SectionReader, diag: Diagnostics): v
   const missing = (what: string) => diag.error(line, `section '${s.name}': an enabled service needs ${what}`);
   if (s.update_url === '' && !r.has('update_url')) {
     if (s.protocol === 'dyndns2') missing(`service_name (one of ${presetNames().join(', ')}) or update_url`);
-    if (s.protocol === 'custom') missing('update_url');
+    if (s.protocol === 'custom') missing(`service_name (one of ${customPresetNames().join(', ')}) or update_url`);
   }
   // custom sends credentials only where its URL or auth mode asks for them
   const uses = (placeholder: string) => s.protocol !== 'custom' || s.auth !== 'none' || s.update_url.includes(placeholder);
-  if (s.username === '' && !r.has('username') && uses('[USERNAME]')) missing('a username (option username)');
+  // a Cloudflare API token is the whole credential
+  if (s.username === '' && !r.has('username') && uses('[USERNAME]') && s.protocol !== 'cloudflare') missing('a username (option username)');
   if (s.password === '' && !r.has('password') && uses('[PASSWORD]')) missing('a password (option password)');
   if (s.host.length === 0 && !r.has('host')) missing("at least one host (list host 'name.example.com')");
   if (s.device === '' && s.interface === '' && !r.has('device') && !r.has('interface')) {
@@ -178,7 +195,7 @@ function readHosts(r: SectionReader, diag: Diagnostics): string[] {
  * so choosing a dual-stack URL (user or preset) clears the per-family defaults that
  * would otherwise silently override it.
  */
-function readCheckip(r: SectionReader, preset: Dyndns2Preset | undefined): Pick<ServiceConfig, 'checkip_url' | 'checkip4_url' | 'checkip6_url'> {
+function readCheckip(r: SectionReader, preset: Dyndns2Preset | CustomPreset | undefined): Pick<ServiceConfig, 'checkip_url' | 'checkip4_url' | 'checkip6_url'> {
   const url = (name: keyof typeof ZERIGO_CHECKIP, def: string) => r.string(name, def, checkHttpUrl, { echo: false });
   const userDual = r.has('checkip_url');
   const family = (name: 'checkip4_url' | 'checkip6_url') => {

@@ -60,6 +60,8 @@ export const URL_PLACEHOLDERS: Readonly<Record<string, string>> = {
   '[PASSWORD]': 'pass',
   '[DOMAIN]': 'host.example.com',
   '[IP]': '192.0.2.1',
+  '[IPV4]': '192.0.2.1',
+  '[IPV6]': '2001:db8::1',
 };
 
 export function fillPlaceholders(url: string): string {

@@ -1,5 +1,5 @@
 // The custom protocol: any provider with an HTTP GET update URL. The user writes
-// the URL with [USERNAME] [PASSWORD] [DOMAIN] [IP] where the values go; each is
+// the URL with [USERNAME] [PASSWORD] [DOMAIN] [IP] ([IPV4] [IPV6]) where the values go; each is
 // substituted percent-encoded (encodeURIComponent), so a token holding `&`, `+`,
 // `/`, `=` or spaces reaches the provider intact. Success is a 2xx whose body
 // matches `success_pattern` (unanchored; '' takes any 2xx), because many small
@@ -16,7 +16,7 @@ import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
 
-const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
+const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP|IPV4|IPV6)\]/g;
 
 export const custom: ProviderSpec = {
   build(req: UpdateRequest): BuiltRequest {
@@ -26,6 +26,9 @@ export const custom: ProviderSpec = {
       PASSWORD: service.password,
       DOMAIN: req.host,
       IP: req.address,
+      // for APIs with a parameter per family (dynv6): this record's family filled, the other empty
+      IPV4: req.family === 'ipv4' ? req.address : '',
+      IPV6: req.family === 'ipv6' ? req.address : '',
     };
     // One pass: a value is never searched for placeholders again, whatever it holds.
     const url = service.update_url.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(values[name] ?? ''));

@@ -1,7 +1,10 @@
 // What every provider is: a table entry that builds one request and reads its
 // answer into one Outcome (ok / rejected / trouble, with its reach). Sending,
-// timeouts and transport errors are shared, in sendUpdate().
-import type { Outcome, UpdateRequest } from '../types';
+// timeouts and transport errors are shared, in sendUpdate(). A protocol that is
+// not one HTTP GET (Cloudflare's API, RFC 2136 over DNS) brings its own update()
+// instead, and may read options of its own from its section.
+import type { Outcome, ServiceConfig, UpdateRequest } from '../types';
+import type { SectionReader } from '../config/reader';
 import type { HttpError, HttpResponse } from '../http';
 import { httpGet } from '../http';
 import { USER_AGENT } from '../version';
@@ -17,6 +20,31 @@ export interface ProviderSpec {
   classify(res: HttpResponse, req: UpdateRequest): Outcome;
 }
 
+/** A protocol that talks its own way: one update() per record, which never throws. */
+export interface UpdateSpec {
+  update(req: UpdateRequest, opts: SendOptions): Promise<SendResult>;
+  options?: ProtocolOptions;
+}
+
+/** The options only some protocols read (ServiceConfig keeps them all, for check-config). */
+export type ProtocolOptionValues = Pick<ServiceConfig, 'zone' | 'ttl' | 'proxied' | 'tsig_algorithm'>;
+
+/** What values the options take when a protocol does not read them. */
+export const PROTOCOL_OPTION_DEFAULTS: Readonly<ProtocolOptionValues> = { zone: '', ttl: 300, proxied: false, tsig_algorithm: 'hmac-sha256' };
+
+export interface ProtocolOptions {
+  /** update_url when the section sets none ('' = the protocol has no URL). */
+  defaultUpdateUrl: string;
+  /** Reads the protocol's own options (and checks shared ones it gives a meaning to). */
+  read(r: SectionReader, s: ServiceConfig): ProtocolOptionValues;
+  /** What an enabled service of this protocol lacks, one phrase each ("a zone (option zone ...)"). */
+  missing(s: ServiceConfig, has: (name: string) => boolean): string[];
+  /** Help text per option, for check-config and the LuCI form. */
+  help: Readonly<Record<string, string>>;
+}
+
+export type Provider = ProviderSpec | UpdateSpec;
+
 export interface SendOptions {
   ca?: string | Buffer;
   signal?: AbortSignal;
@@ -27,7 +55,8 @@ export type SendResult = Outcome & { elapsedMs: number };
 /** Bodies of update answers are short; more is noise (or an attack). */
 const MAX_ANSWER_BYTES = 16 * 1024;
 
-export async function sendUpdate(spec: ProviderSpec, req: UpdateRequest, opts: SendOptions = {}): Promise<SendResult> {
+export async function sendUpdate(spec: Provider, req: UpdateRequest, opts: SendOptions = {}): Promise<SendResult> {
+  if ('update' in spec) return spec.update(req, opts);
   const built = spec.build(req);
   const res = await httpGet({
     url: built.url,

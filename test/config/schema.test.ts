@@ -36,7 +36,7 @@ describe('defaults', () => {
       ipv4: true, ipv6: true, ip_source: 'auto', checkip_url: 'http://checkip.zerigo.com/',
       checkip4_url: 'http://checkip4.zerigo.com/', checkip6_url: 'http://checkip6.zerigo.com/',
       check_interval: 300, force_interval: 86400, timeout: 10, service_name: '', success_pattern: '',
-      verify_dns: false, dns_server: '', cacert: '',
+      verify_dns: false, dns_server: '', cacert: '', zone: '', ttl: 300, proxied: false, tsig_algorithm: 'hmac-sha256',
     } satisfies ServiceConfig);
   });
 

@@ -35,7 +35,7 @@ test('every protocol reads any answer into one outcome: typed, one printable lin
   const seen = new Map<string, number>();
   let worst = 0;
   fc.assert(
-    fc.property(fc.constantFrom<Protocol>('zerigo', 'dyndns2', 'custom'), token, status, body, pattern, fc.constantFrom('ipv4', 'ipv6'), (protocol, tok, st, raw, pat, family) => {
+    fc.property(fc.constantFrom<Exclude<Protocol, 'cloudflare' | 'nsupdate'>>('zerigo', 'dyndns2', 'custom'), token, status, body, pattern, fc.constantFrom('ipv4', 'ipv6'), (protocol, tok, st, raw, pat, family) => {
       const text = raw.replace(/ECHO(\d)/g, (_, i: string) => echoes(tok)[Number(i)] ?? '');
       const svc: ServiceConfig = service({ protocol, password: tok, username: USER, success_pattern: pat });
       const req: UpdateRequest = { service: svc, host: 'example.zerigo.com', family, address: family === 'ipv4' ? '203.0.113.5' : '2001:db8::5' };
