@@ -36,6 +36,7 @@ export interface GlobalConfig {
 
 /** A protocol name of providers/index.ts PROVIDERS (the schema accepts no other). */
 export type Protocol = string;
+export type TsigAlgorithm = 'hmac-sha256' | 'hmac-sha512';
 export type AuthMode = 'basic' | 'query' | 'none';
 export type IpSource = 'auto' | 'interface' | 'checkip';
 
@@ -73,6 +74,14 @@ export interface ServiceConfig {
   dns_server: string;
   /** PEM file of CA certificates to trust for HTTPS instead of the system's ('' = system). */
   cacert: string;
+  /** cloudflare, nsupdate: the zone holding the hosts ('' = cloudflare finds it). */
+  zone: string;
+  /** cloudflare (1 = automatic), nsupdate: TTL of the records updyn writes, in seconds. */
+  ttl: number;
+  /** cloudflare: whether a record updyn creates goes through Cloudflare's proxy. */
+  proxied: boolean;
+  /** nsupdate: the TSIG key's algorithm. */
+  tsig_algorithm: TsigAlgorithm;
 }
 
 export interface Config {

@@ -126,6 +126,16 @@ export class SectionReader {
     return def;
   }
 
+  /** A value with its own rule (a range with holes, say); the default when absent or invalid. */
+  checked<T>(name: string, def: T, check: (s: string) => Result<T>): T {
+    const o = this.single(name);
+    if (o === undefined) return def;
+    const r = check(o.value);
+    if (r.ok) return r.value;
+    this.fail(name, r.error, o.value);
+    return def;
+  }
+
   oneOf<T extends string>(name: string, values: readonly T[], def: T): T {
     const o = this.single(name);
     if (o === undefined) return def;

@@ -8,10 +8,10 @@ import { type OptionSpec, PROTOCOLS, PROVIDERS, type Preset, type ProviderSpec, 
 import { type ConfigError, Diagnostics, SectionReader } from './reader';
 import { type UciPackage, parseUci, sectionAddress } from './uci';
 import { checkDeviceName } from '../lib/netdev';
+import { checkHostname } from '../lib/hostname';
 import { quoteValue } from '../lib/text';
 import {
   checkAbsolutePath,
-  checkHostname,
   checkHttpUrl,
   checkInterfaceName,
   parseDnsServer,
@@ -39,8 +39,14 @@ export const LIMITS = {
   timeout: { def: 10, min: 1, max: 60 },
 } as const;
 
-/** The protocols' own options, each once (two protocols may share one, like a zone). */
-const PROTOCOL_OPTIONS: readonly OptionSpec[] = [...new Map(PROVIDERS.flatMap((p) => p.options ?? []).map((o) => [o.name, o])).values()];
+/**
+ * The protocols' own options, each name once: two protocols may declare the
+ * same one (zone, ttl) with their own range. A service whose protocol does not
+ * read an option lists the first declaration's default.
+ */
+const PROTOCOL_OPTIONS: readonly OptionSpec[] = PROVIDERS.flatMap((p) => p.options ?? []).filter(
+  (o, i, all) => all.findIndex((x) => x.name === o.name) === i,
+);
 
 /** Every service option, in the order check-config lists them. */
 export const SERVICE_OPTIONS: readonly (keyof ServiceConfig)[] = [
@@ -99,7 +105,7 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
     if (preset === undefined) r.fail('service_name', `must name a known ${protocol} provider (${presetNames(protocol).join(', ')})`, service_name);
   }
   const checkUrl = (s: string) => checkHttpUrl(provider.checkableUrl ? provider.checkableUrl(s) : s);
-  const defaultUpdateUrl = preset?.update_url ?? provider.defaults.update_url;
+  const defaultUpdateUrl = preset?.update_url ?? provider.defaults.update_url ?? '';
   const s = {
     name: r.label,
     enabled,
@@ -119,32 +125,53 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
     force_interval: r.int('force_interval', LIMITS.force_interval.def, LIMITS.force_interval.min, LIMITS.force_interval.max),
     timeout: r.int('timeout', LIMITS.timeout.def, LIMITS.timeout.min, LIMITS.timeout.max),
     service_name,
-    ...readProtocolOptions(r),
+    ...readProtocolOptions(r, provider, preset),
     verify_dns: r.bool('verify_dns', false),
     dns_server: r.string('dns_server', '', parseDnsServer),
     cacert: r.string('cacert', '', checkAbsolutePath),
     // typed in ServiceConfig; which exist, with their defaults, each provider declares
   } as ServiceConfig;
-  const uses = (p: ProviderSpec, name: string) => p.options?.some((o) => o.name === name) === true;
-  for (const { name } of PROTOCOL_OPTIONS) {
-    if (r.has(name) && !uses(provider, name)) r.warn(name, `is only used with protocol ${protocolsWith((p) => uses(p, name))}, so it is ignored`);
+  for (const p of provider.validate?.(s) ?? []) r.fail(p.option, p.why, p.show ? String(s[p.option]) : undefined);
+  if (r.has('dns_server') && !s.verify_dns && !provider.uses?.includes('dns_server')) {
+    r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
   }
-  if (r.has('dns_server') && !s.verify_dns) r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
   r.warnUnread();
   if (enabled) checkComplete(s, provider, r, diag);
   return s;
 }
 
-/** Every protocol's own options, read for every service so that check-config shows them with their defaults. */
-function readProtocolOptions(r: SectionReader): Partial<ServiceConfig> {
+/**
+ * Every protocol's own options, so that check-config shows them all: the
+ * service's protocol reads its own (a preset may set their defaults); the
+ * others take their default, and a value set for them is a warning.
+ */
+function readProtocolOptions(r: SectionReader, provider: ProviderSpec, preset: Preset | undefined): Partial<ServiceConfig> {
   const out: Record<string, string | number | boolean> = {};
-  for (const o of PROTOCOL_OPTIONS) {
-    if (o.kind === 'string') out[o.name] = r.string(o.name, o.default, o.check, o.secret ? { echo: false } : {});
-    else if (o.kind === 'integer') out[o.name] = r.int(o.name, o.default, o.min, o.max);
+  for (const listed of PROTOCOL_OPTIONS) {
+    const o = provider.options?.find((x) => x.name === listed.name);
+    if (o === undefined) {
+      out[listed.name] = listed.default;
+      if (r.single(listed.name) !== undefined) {
+        const users = protocolsWith((p) => p.options?.some((x) => x.name === listed.name) === true);
+        r.warn(listed.name, `is only used with protocol ${users}, so it is ignored`);
+      }
+      continue;
+    }
+    const fromPreset = preset?.[o.name as keyof Preset];
+    if (o.kind === 'string') {
+      // a check may also normalize (a zone's trailing dot); a secret is never echoed
+      out[o.name] = o.check && !o.secret ? r.checked(o.name, fromPreset ?? o.default, (v) => mapOk(o.check!(v), v)) : r.string(o.name, fromPreset ?? o.default, o.check, o.secret ? { echo: false } : {});
+    }
+    else if (o.kind === 'integer') out[o.name] = o.check ? r.checked(o.name, o.default, o.check) : r.int(o.name, o.default, o.min, o.max);
     else if (o.kind === 'boolean') out[o.name] = r.bool(o.name, o.default);
     else out[o.name] = r.oneOf(o.name, o.values, o.default);
   }
   return out as Partial<ServiceConfig>;
+}
+
+/** A check's value when it is the text itself, normalized; else the text as written. */
+function mapOk(r: Result<unknown>, text: string): Result<string> {
+  return r.ok ? ok(typeof r.value === 'string' ? r.value : text) : r;
 }
 
 /** `'custom'`, or `'a' or 'b'`: the protocols for which an option means something. */
@@ -158,12 +185,13 @@ function protocolsWith(test: (p: ProviderSpec) => boolean): string {
 function checkComplete(s: ServiceConfig, provider: ProviderSpec, r: SectionReader, diag: Diagnostics): void {
   const line = r.section.line;
   const missing = (what: string) => diag.error(line, `section '${s.name}': an enabled service needs ${what}`);
-  if (s.update_url === '' && !r.has('update_url')) {
+  if (s.update_url === '' && !r.has('update_url') && provider.defaults.update_url !== null) {
     missing(provider.presets ? `service_name (one of ${presetNames(s.protocol).join(', ')}) or update_url` : 'update_url');
   }
   const needs = (credential: 'username' | 'password') => provider.needs?.(s, credential) ?? true;
   if (s.username === '' && !r.has('username') && needs('username')) missing('a username (option username)');
   if (s.password === '' && !r.has('password') && needs('password')) missing('a password (option password)');
+  for (const what of provider.missing?.(s, (name) => r.has(name)) ?? []) missing(what);
   if (s.host.length === 0 && !r.has('host')) missing("at least one host (list host 'name.example.com')");
   if (s.device === '' && s.interface === '' && !r.has('device') && !r.has('interface')) {
     missing("a device or an interface (option interface 'wan')");

@@ -1,4 +1,4 @@
-// One small HTTP(S) GET, the only way updyn talks to the network. A fresh
+// One small HTTP(S) request (a GET; a JSON PATCH/POST for Cloudflare). A fresh
 // connection every time (a pooled socket bound to an address that was just
 // deleted hangs until its timeout, exactly when an update matters), an overall
 // deadline, a cap on the body, the connection's address family forced when
@@ -12,6 +12,10 @@ import { formatSeconds } from './text';
 
 export interface HttpRequest {
   url: string;
+  /** GET unless told (Cloudflare's API writes with PATCH and POST). */
+  method?: 'GET' | 'POST' | 'PATCH';
+  /** A request body (JSON for Cloudflare), sent with its Content-Length. */
+  body?: string;
   headers?: Record<string, string>;
   family?: Family;
   timeoutMs: number;
@@ -71,9 +75,13 @@ export function httpGet(req: HttpRequest): Promise<Result<HttpResponse, HttpErro
       finish(err({ kind, message, elapsedMs: elapsed(), ...(code ? { code } : {}) }));
 
     const options: https.RequestOptions = {
-      method: 'GET',
+      method: req.method ?? 'GET',
       agent: false,
-      headers: { Connection: 'close', ...req.headers },
+      headers: {
+        Connection: 'close',
+        ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }),
+        ...req.headers,
+      },
       ...(req.family ? { family: req.family === 'ipv4' ? 4 : 6 } : {}),
       ...(req.ca ? { ca: req.ca } : {}),
     };
@@ -116,7 +124,7 @@ export function httpGet(req: HttpRequest): Promise<Result<HttpResponse, HttpErro
     const onAbort = () => fail('aborted', 'request cancelled');
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });
-    request.end();
+    request.end(req.body);
   });
 }
 

@@ -14,7 +14,8 @@ const MIN_SECRET_LENGTH = 3;
 /** Remember a secret, with the encodings it may travel in (URL query, Basic auth). */
 export function registerSecret(value: string, user?: string): void {
   if (value.length < MIN_SECRET_LENGTH) return;
-  const forms = [value, encodeURIComponent(value), new URLSearchParams({ x: value }).toString().slice(2)];
+  // also base64 of the value (a TSIG secret is base64 already, a server may echo either) and the Bearer header (Cloudflare)
+  const forms = [value, encodeURIComponent(value), new URLSearchParams({ x: value }).toString().slice(2), Buffer.from(value).toString('base64'), `Bearer ${value}`];
   if (user !== undefined) forms.push(Buffer.from(`${user}:${value}`).toString('base64'));
   for (const f of forms) secrets.add(f);
   pattern = null;

@@ -28,6 +28,7 @@ export function withoutSecret(text: string, { username, password: secret }: Cred
     encodeURIComponent(secret),
     new URLSearchParams({ x: secret }).toString().slice(2),
     Buffer.from(`${username}:${secret}`).toString('base64'),
+    Buffer.from(secret).toString('base64'),
   ]);
   let out = text;
   // longest first, so that an encoded form is not half-replaced by a shorter one

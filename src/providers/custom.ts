@@ -1,5 +1,5 @@
 // The custom protocol: any provider with an HTTP GET update URL. The user writes
-// the URL with [USERNAME] [PASSWORD] [DOMAIN] [IP] where the values go; each is
+// the URL with [USERNAME] [PASSWORD] [DOMAIN] [IP] ([IPV4] [IPV6]) where the values go; each is
 // substituted percent-encoded (encodeURIComponent), so a token holding `&`, `+`,
 // `/`, `=` or spaces reaches the provider intact. Success is a 2xx whose body
 // matches `success_pattern` (unanchored; '' takes any 2xx), because many small
@@ -13,7 +13,7 @@
 import type { Outcome, Result, UpdateRequest } from '../types';
 import { err, ok } from '../types';
 import type { HttpResponse } from '../lib/http';
-import type { BuiltRequest, ProviderSpec } from './provider';
+import type { BuiltRequest, HttpProvider, Preset } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
 
@@ -23,17 +23,48 @@ export const URL_PLACEHOLDERS: Readonly<Record<string, string>> = {
   PASSWORD: 'pass',
   DOMAIN: 'host.example.com',
   IP: '192.0.2.1',
+  IPV4: '192.0.2.1',
+  IPV6: '2001:db8::1',
 };
 
-const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
+const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP|IPV4|IPV6)\]/g;
+
+/**
+ * Providers with an update API of their own, reached through `protocol custom`:
+ * the URL template and the words of success. None runs a checkip that answers
+ * with the bare address, so their checkip is none (set one, or use ip_source
+ * 'interface'): never a third party's server by default.
+ */
+const NO_CHECKIP = { checkip_url: '', checkip4_url: '', checkip6_url: '' } as const;
+
+export const CUSTOM_PRESETS: Readonly<Record<string, Preset>> = {
+  // https://www.duckdns.org/spec.jsp: `ip` takes either family; the answer is OK or KO
+  'duckdns.org': { update_url: 'https://www.duckdns.org/update?domains=[DOMAIN]&token=[PASSWORD]&ip=[IP]', success_pattern: '^OK', ...NO_CHECKIP },
+  // https://dynv6.com/docs/apis: an empty ipv4/ipv6 keeps that family unchanged, so each record's
+  // request fills only its own; the answer is "addresses updated" or "addresses unchanged"
+  'dynv6.com': {
+    update_url: 'https://dynv6.com/api/update?zone=[DOMAIN]&token=[PASSWORD]&ipv4=[IPV4]&ipv6=[IPV6]',
+    success_pattern: '^addresses (updated|unchanged)',
+    ...NO_CHECKIP,
+  },
+  // FreeDNS "dynamic update v2" (https://freedns.afraid.org/dynamic/v2/): the token names one record
+  // (so one service per family); answers "Updated ..." or, unchanged, "No IP change detected ..." /
+  // "ERROR: Address ... has not changed."
+  'freedns.afraid.org': {
+    update_url: 'https://sync.afraid.org/u/[PASSWORD]/?address=[IP]',
+    success_pattern: '^Updated|^No IP change detected|has not changed',
+    ...NO_CHECKIP,
+  },
+};
 
 /** Whether a piece of a URL is a placeholder, i.e. a template and not a secret. */
 export const hasPlaceholder = (s: string): boolean => new RegExp(PLACEHOLDER.source).test(s);
 
-export const custom: ProviderSpec = {
+export const custom: HttpProvider = {
   protocol: 'custom',
   title: 'Custom URL (any provider with an HTTP GET update URL)',
   defaults: { update_url: '', auth: 'none' },
+  presets: CUSTOM_PRESETS,
   options: [
     {
       name: 'success_pattern',
@@ -54,6 +85,9 @@ export const custom: ProviderSpec = {
       PASSWORD: service.password,
       DOMAIN: req.host,
       IP: req.address,
+      // for APIs with a parameter per family (dynv6): this record's family filled, the other empty
+      IPV4: req.family === 'ipv4' ? req.address : '',
+      IPV6: req.family === 'ipv6' ? req.address : '',
     };
     // One pass: a value is never searched for placeholders again, whatever it holds.
     const url = service.update_url.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(values[name] ?? ''));

@@ -10,7 +10,7 @@
 // cannot send headers; `auth 'none'` sends neither.
 import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../lib/http';
-import type { BuiltRequest, Preset, ProviderSpec } from './provider';
+import type { BuiltRequest, Preset, HttpProvider } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
 import { canonicalAddress } from '../lib/ip';
@@ -57,7 +57,7 @@ export const DYNDNS2_PRESETS: Readonly<Record<string, Preset>> = {
   },
 };
 
-export const dyndns2: ProviderSpec = {
+export const dyndns2: HttpProvider = {
   protocol: 'dyndns2',
   title: 'dyndns2 (DynDNS, No-IP, Dynu, deSEC and others)',
   defaults: { update_url: '', auth: 'basic' },

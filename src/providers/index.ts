@@ -5,8 +5,10 @@ import type { ProviderSpec } from './provider';
 import { zerigo } from './zerigo';
 import { dyndns2 } from './dyndns2';
 import { custom } from './custom';
+import { cloudflare } from './cloudflare';
+import { nsupdate } from './nsupdate';
 
-export const PROVIDERS: readonly ProviderSpec[] = [zerigo, dyndns2, custom];
+export const PROVIDERS: readonly ProviderSpec[] = [zerigo, dyndns2, custom, cloudflare, nsupdate];
 
 export const PROTOCOLS: readonly string[] = PROVIDERS.map((p) => p.protocol);
 
@@ -21,4 +23,4 @@ export function presetNames(protocol: string): string[] {
 
 export { hasPlaceholder } from './custom';
 export { sendUpdate } from './provider';
-export type { OptionSpec, Preset, ProviderSpec, SendResult } from './provider';
+export type { HttpProvider, OptionSpec, OwnProvider, Preset, ProviderSpec, SendResult } from './provider';

@@ -1,6 +1,9 @@
-// What every provider is: a table entry that builds one request and reads its
-// answer into one Outcome (ok / rejected / trouble, with its reach). Sending,
-// timeouts and transport errors are shared, in sendUpdate().
+// What every provider is: a table entry with its defaults, presets and own
+// options, that either builds one HTTP GET and reads its answer (sending,
+// timeouts and transport errors are shared, in sendUpdate()) or, for a protocol
+// that is not one GET (Cloudflare's API, RFC 2136 over DNS), brings its own
+// update(). Either way the answer is one Outcome (ok / rejected / trouble, with
+// its reach).
 import type { AuthMode, Outcome, Result, ServiceConfig, UpdateRequest } from '../types';
 import type { HttpError, HttpResponse } from '../lib/http';
 import { httpGet } from '../lib/http';
@@ -18,23 +21,39 @@ export interface Preset {
   checkip_url?: string;
   checkip4_url?: string;
   checkip6_url?: string;
+  /** custom: the provider's words of success */
+  success_pattern?: string;
 }
 
-/** A protocol's own option: the schema reads it (with this default and check) for every service. */
+/**
+ * A protocol's own option: the schema reads it with this default and check
+ * (two protocols may each declare one of the same name, like ttl, with their
+ * own range), and check-config lists it for every service.
+ */
 export type OptionSpec = { name: keyof ServiceConfig; help: string } & (
   | { kind: 'string'; default: string; check?: (s: string) => Result<unknown>; secret?: boolean }
-  | { kind: 'integer'; default: number; min: number; max: number }
+  /** min/max bound the value (and LuCI's field); `check`, when given, is the whole rule */
+  | { kind: 'integer'; default: number; min: number; max: number; check?: (s: string) => Result<number> }
   | { kind: 'boolean'; default: boolean }
   | { kind: 'select'; default: string; values: readonly string[] }
 );
 
-export interface ProviderSpec {
+/** A value that contradicts another option of the section (a zone that does not hold a host, say). */
+export interface OptionProblem {
+  option: keyof ServiceConfig;
+  /** reads after the value: "does not hold host 'x'" */
+  why: string;
+  /** whether the value may be shown (never for a secret) */
+  show: boolean;
+}
+
+interface ProviderBase {
   /** What `option protocol` says. */
   readonly protocol: string;
   /** How people name it (LuCI's protocol list). */
   readonly title: string;
-  /** The shared options' defaults for this protocol ('' update_url: the user must give one). */
-  readonly defaults: { readonly update_url: string; readonly auth: AuthMode };
+  /** The shared options' defaults for this protocol ('' update_url: the user must give one; null: it has none). */
+  readonly defaults: { readonly update_url: string | null; readonly auth: AuthMode };
   /** `option service_name` values. */
   readonly presets?: Readonly<Record<string, Preset>>;
   /** Options only this protocol reads (or shares with others): set in another protocol's section, they are ignored with a warning. */
@@ -43,10 +62,29 @@ export interface ProviderSpec {
   needs?(service: ServiceConfig, credential: 'username' | 'password'): boolean;
   /** update_url as the URL checks should see it (a template's placeholders filled with stand-ins). */
   checkableUrl?(url: string): string;
+  /** Shared options this protocol gives a meaning of its own (nsupdate's dns_server is its server). */
+  readonly uses?: readonly (keyof ServiceConfig)[];
+  /** What a shared option means for this protocol (LuCI's help text). */
+  readonly help?: Readonly<Partial<Record<keyof ServiceConfig, string>>>;
+  /** Problems between options of one section. */
+  validate?(service: ServiceConfig): OptionProblem[];
+  /** What an enabled service of this protocol still lacks, one phrase each; `has` says whether the section sets an option. */
+  missing?(service: ServiceConfig, has: (name: string) => boolean): string[];
+}
+
+/** A protocol that is one HTTP GET per record. */
+export interface HttpProvider extends ProviderBase {
   build(req: UpdateRequest): BuiltRequest;
   /** Reads a complete HTTP answer. Never throws. */
   classify(res: HttpResponse, req: UpdateRequest): Outcome;
 }
+
+/** A protocol that talks its own way: one update() per record, which never throws. */
+export interface OwnProvider extends ProviderBase {
+  update(req: UpdateRequest, opts: SendOptions): Promise<SendResult>;
+}
+
+export type ProviderSpec = HttpProvider | OwnProvider;
 
 export interface SendOptions {
   ca?: string | Buffer;
@@ -59,6 +97,7 @@ export type SendResult = Outcome & { elapsedMs: number };
 const MAX_ANSWER_BYTES = 16 * 1024;
 
 export async function sendUpdate(spec: ProviderSpec, req: UpdateRequest, opts: SendOptions = {}): Promise<SendResult> {
+  if ('update' in spec) return spec.update(req, opts);
   const built = spec.build(req);
   const res = await httpGet({
     url: built.url,

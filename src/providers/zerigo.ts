@@ -4,7 +4,7 @@
 // status, which the body may repeat as `Status: NNN`.
 import type { Outcome, UpdateRequest } from '../types';
 import type { HttpResponse } from '../lib/http';
-import type { BuiltRequest, ProviderSpec } from './provider';
+import type { BuiltRequest, HttpProvider } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
 
@@ -21,7 +21,7 @@ const REASONS: Record<number, string> = {
 /** PROTOCOL.md's default; the original provider is gone, so it is only the default of a setting. */
 export const ZERIGO_UPDATE_URL = 'http://update.zerigo.com/dynamic';
 
-export const zerigo: ProviderSpec = {
+export const zerigo: HttpProvider = {
   protocol: 'zerigo',
   title: 'Zerigo dynamic update (GET host= ip=, the HTTP status answers)',
   defaults: { update_url: ZERIGO_UPDATE_URL, auth: 'basic' },

@@ -29,6 +29,7 @@ test('the JSON of the documented example config is the documented JSON, defaults
         checkip_url: 'http://checkip.zerigo.com/', checkip4_url: 'http://checkip4.zerigo.com/', checkip6_url: 'http://checkip6.zerigo.com/',
         check_interval: 300, force_interval: 86400, timeout: 10,
         service_name: '', success_pattern: '', verify_dns: false, dns_server: '', cacert: '',
+        zone: '', ttl: 1, proxied: false, tsig_algorithm: 'hmac-sha256',
       },
     ],
     warnings: ["updyn.conf:25: unknown option 'foo' in section 'home'"],

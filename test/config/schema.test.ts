@@ -36,7 +36,7 @@ describe('defaults', () => {
       ipv4: true, ipv6: true, ip_source: 'auto', checkip_url: 'http://checkip.zerigo.com/',
       checkip4_url: 'http://checkip4.zerigo.com/', checkip6_url: 'http://checkip6.zerigo.com/',
       check_interval: 300, force_interval: 86400, timeout: 10, service_name: '', success_pattern: '',
-      verify_dns: false, dns_server: '', cacert: '',
+      verify_dns: false, dns_server: '', cacert: '', zone: '', ttl: 1, proxied: false, tsig_algorithm: 'hmac-sha256',
     } satisfies ServiceConfig);
   });
 
@@ -116,7 +116,7 @@ describe('dyndns2 presets', () => {
 
   test('service_name on another protocol is a warning, not silently ignored', () => {
     assert.deepEqual(config(complete('\toption service_name dyn.com\n')).warnings, [
-      `${FILE}:7: option 'service_name' in section 'home' is only used with protocol 'dyndns2', so it is ignored`,
+      `${FILE}:7: option 'service_name' in section 'home' is only used with protocol 'dyndns2' or 'custom', so it is ignored`,
     ]);
   });
 });
@@ -138,7 +138,7 @@ describe('custom protocol', () => {
     `config service home\n\toption enabled 1\n\toption protocol custom\n\tlist host a.example.com\n\toption device eth0\n${extra}`;
 
   test('an enabled custom service needs an update_url', () => {
-    assert.deepEqual(errors(custom('')), [`${FILE}:1: section 'home': an enabled service needs update_url`]);
+    assert.deepEqual(errors(custom('')), [`${FILE}:1: section 'home': an enabled service needs service_name (one of duckdns.org, dynv6.com, freedns.afraid.org) or update_url`]);
   });
 
   test('placeholders may stand anywhere in the URL, even as its host', () => {
@@ -193,7 +193,7 @@ describe('values are checked, each error at its own line', () => {
 
   test('enumerations name their choices', () => {
     assert.deepEqual(errors(complete('\toption protocol zerigo2\n\toption auth digest\n\toption ip_source web\n')), [
-      `${FILE}:7: option 'protocol' in section 'home': 'zerigo2' must be one of zerigo, dyndns2, custom`,
+      `${FILE}:7: option 'protocol' in section 'home': 'zerigo2' must be one of zerigo, dyndns2, custom, cloudflare, nsupdate`,
       `${FILE}:8: option 'auth' in section 'home': 'digest' must be one of basic, query, none`,
       `${FILE}:9: option 'ip_source' in section 'home': 'web' must be one of auto, interface, checkip`,
     ]);

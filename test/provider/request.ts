@@ -9,6 +9,9 @@ export interface RequestInfo {
   headers: IncomingHttpHeaders;
   /** the connection's source, which stands in for a missing address parameter */
   remote: ParsedIp;
+  /** the request path, and its body ('' for a GET) */
+  path: string;
+  body: string;
 }
 
 /** What an endpoint answers; the server writes it and logs it. */
@@ -37,6 +40,10 @@ export function sent(endpoint: RecordedEndpoint, req: RequestInfo): { auth: Auth
     case 'dyndns2': {
       const hosts = q('hostname')?.split(',');
       return hosts === undefined ? { auth: viaBasic } : { auth: viaBasic, host: hosts[0] ?? '', hosts };
+    }
+    case 'cloudflare': {
+      const bearer = /^Bearer (.*)$/.exec(req.headers.authorization ?? '');
+      return withHost(bearer ? { user: '', password: bearer[1] ?? '', via: 'bearer' } : null, q('name'));
     }
     default:
       return { auth: viaBasic };

@@ -8,6 +8,7 @@ import { normalizeRemote } from './address';
 import { checkip } from './checkip';
 import { control, CONTROL_PREFIX, type ControlReply } from './control';
 import { customUpdate } from './custom';
+import { CLOUDFLARE_PREFIX, cloudflareApi, type CloudflareState } from './cloudflare';
 import { dyndns2Update } from './dyndns2';
 import { playMode, type Played } from './modes';
 import { plain, sent, type Answer, type RequestInfo } from './request';
@@ -31,6 +32,8 @@ export interface ProviderOptions {
 export interface Provider extends ProviderInfo {
   requests: RecordedRequest[];
   records: Map<string, RecordSet>;
+  /** the Cloudflare API stand-in's zones, records and tokens (empty until a test adds some) */
+  cloudflare: CloudflareState;
   setMode(endpoint: Endpoint, mode: Mode): void;
   setCheckipAnswer(family: Family, address: string | null): void;
   waitForRequests(n: number, timeoutMs: number, filter?: (r: RecordedRequest) => boolean): Promise<RecordedRequest[]>;
@@ -73,6 +76,7 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<Provide
     ...info,
     requests: state.requests,
     records: state.records,
+    cloudflare: state.cloudflare,
     setMode: (endpoint, mode) => state.setMode(endpoint, mode),
     setCheckipAnswer: (family, address) => state.setCheckipAnswer(family, address),
     waitForRequests: (n, timeoutMs, filter) => state.waitForRequests(n, timeoutMs, filter),
@@ -122,15 +126,45 @@ function serve(
   arrival: Pick<RecordedRequest, 'monoMs' | 'clockMs' | 'wallIso'>,
 ): void {
   if (url.pathname.startsWith(CONTROL_PREFIX)) return serveControl(req, res, state, info);
-  req.resume(); // a GET body, if any, is ignored but must be drained
   const seq = state.nextSeq();
-  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname; // /checkip/ = /checkip
-  const endpoint = ENDPOINTS[path] ?? 'unknown';
-  const route = ROUTES[path];
   // Read before a mode may destroy the socket, which forgets both.
   const remote = normalizeRemote(req.socket.remoteAddress);
   const localPort = req.socket.localPort ?? 0;
-  const request: RequestInfo = { method: req.method ?? 'GET', query: url.searchParams, headers: req.headers, remote };
+  // a body (Cloudflare's writes) is kept, up to the control limit; a GET's is drained
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= CONTROL_BODY_LIMIT) chunks.push(c);
+  });
+  req.on('end', () => {
+    try {
+      answerRequest(req, res, state, url, arrival, seq, remote, localPort, Buffer.concat(chunks).toString('utf8'));
+    } catch (e) {
+      const why = `provider bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
+      process.stderr.write(why);
+      if (!res.headersSent) write(res, plain(500, why));
+      else res.destroy();
+    }
+  });
+}
+
+function answerRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: ProviderState,
+  url: URL,
+  arrival: Pick<RecordedRequest, 'monoMs' | 'clockMs' | 'wallIso'>,
+  seq: number,
+  remote: ReturnType<typeof normalizeRemote>,
+  localPort: number,
+  body: string,
+): void {
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname; // /checkip/ = /checkip
+  const isCloudflare = url.pathname.startsWith(CLOUDFLARE_PREFIX);
+  const endpoint = isCloudflare ? 'cloudflare' : (ENDPOINTS[path] ?? 'unknown');
+  const route = isCloudflare ? (r: RequestInfo, st: ProviderState) => cloudflareApi(r, st.cloudflare) : ROUTES[path];
+  const request: RequestInfo = { method: req.method ?? 'GET', query: url.searchParams, headers: req.headers, remote, path: url.pathname, body };
 
   let mode: ModeKind = { kind: 'normal' };
   let answer: Answer | undefined;
@@ -157,6 +191,7 @@ function serve(
     ...(answer?.record === undefined ? {} : { record: answer.record }),
     mode: mode.kind,
     ...played,
+    ...(body === '' ? {} : { body }),
   });
 }
 

@@ -2,6 +2,7 @@
 // endpoint plays, and who is waiting for requests. No sockets here.
 import { normalizeHost, parseIp } from './address';
 import { parseMode } from './modes';
+import { CloudflareState } from './cloudflare';
 import type { Account, Auth, Endpoint, Family, Mode, ModeKind, RecordedRequest, RecordSet } from './types';
 
 export const DEFAULT_ACCOUNT: Account = {
@@ -28,6 +29,7 @@ export class ProviderState {
   /** Kept as one array for the provider's life (reset empties it), so a caller may hold on to it. */
   readonly requests: RecordedRequest[] = [];
   readonly records = new Map<string, RecordSet>();
+  readonly cloudflare = new CloudflareState();
   private readonly slots = new Map<Endpoint, Slot>();
   private checkip: Partial<Record<Family, string>> = {};
   private readonly waiters = new Set<Waiter>();
@@ -72,7 +74,7 @@ export class ProviderState {
 
   setMode(endpoint: Endpoint, mode: Mode): void {
     const checked = parseMode(mode); // the same checks for in-process callers as for JSON ones
-    if (!['update', 'dyndns2', 'custom', 'checkip', 'all'].includes(endpoint))
+    if (!['update', 'dyndns2', 'custom', 'checkip', 'cloudflare', 'all'].includes(endpoint))
       throw new Error(`unknown endpoint ${JSON.stringify(endpoint)}`);
     const { times, ...kind } = checked;
     // 'all' back to normal means everything back to normal: the only way a test says "stop misbehaving".
@@ -142,6 +144,7 @@ export class ProviderState {
   reset(): void {
     this.requests.length = 0;
     this.records.clear();
+    this.cloudflare.reset();
     this.slots.clear();
     this.checkip = {};
   }

@@ -2,7 +2,7 @@
 // Everything here is plain data, so that it crosses the control endpoints as JSON unchanged.
 
 /** Which provider endpoint a mode applies to; 'all' is a slot of its own that overrides the others. */
-export type Endpoint = 'update' | 'dyndns2' | 'custom' | 'checkip' | 'all';
+export type Endpoint = 'update' | 'dyndns2' | 'custom' | 'checkip' | 'cloudflare' | 'all';
 /** What a recorded request reached: 'unknown' is any path the provider does not serve (answered 404). */
 export type RecordedEndpoint = Exclude<Endpoint, 'all'> | 'unknown';
 export type Family = 'ipv4' | 'ipv6';
@@ -48,7 +48,7 @@ export interface RecordSet {
 export interface Auth {
   user: string;
   password: string;
-  via: 'basic' | 'query';
+  via: 'basic' | 'query' | 'bearer';
 }
 
 export interface RecordedRequest {
@@ -83,6 +83,8 @@ export interface RecordedRequest {
   mode: ModeKind['kind'];
   /** the HTTP status sent; 0 when no status line was sent (hang, close) */
   status: number;
+  /** the request's body, when it had one (Cloudflare's writes) */
+  body?: string;
   /** the body sent, or a description in parentheses for modes whose body is not text */
   answer: string;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { Family, Outcome, ServiceConfig } from '../../src/types';
-import type { ProviderSpec } from '../../src/providers/provider';
+import type { ProviderSpec as ProviderImpl } from '../../src/providers/provider';
 import { sendUpdate } from '../../src/providers/provider';
 import { startProvider, type Account, type Provider } from '../provider/server';
 import { service, TOKEN } from '../support/fixtures';
@@ -29,7 +29,7 @@ export interface Send {
 }
 
 /** One update through sendUpdate (real sockets), its outcome checked for secrets before it is returned. */
-export async function send(spec: ProviderSpec, svc: ServiceConfig, r: Send = {}): Promise<Outcome> {
+export async function send(spec: ProviderImpl, svc: ServiceConfig, r: Send = {}): Promise<Outcome> {
   const family = r.family ?? 'ipv4';
   const address = r.address ?? (family === 'ipv4' ? '203.0.113.5' : '2001:db8::5');
   const { elapsedMs: _ms, ...outcome } = await sendUpdate(spec, { service: svc, host: r.host ?? HOST, family, address });

@@ -30,6 +30,10 @@ export function service(over: Partial<ServiceConfig> = {}): ServiceConfig {
     verify_dns: false,
     dns_server: '',
     cacert: '',
+    zone: '',
+    ttl: 300,
+    proxied: false,
+    tsig_algorithm: 'hmac-sha256',
     ...over,
   };
 }
