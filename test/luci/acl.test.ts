@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { presetNames } from '../../src/config/presets';
 import { fnmatch, isGlob } from './harness/fnmatch';
 import { type AclFile, BASE_ACL, type Perm, canonical, grantsOf } from './harness/rpcd';
-import { aclPath, appDir, menuPath, pluginPath, viewsDir } from './harness/server';
+import { aclPath, appDir, menuPath, viewsDir } from './harness/server';
 
 interface Need {
   scope: string;
