@@ -137,7 +137,7 @@ test('the settings offer every dyndns2 provider the daemon knows', () => {
   for (const p of dyndns2?.presets ?? []) assert.equal(p.update_url, DYNDNS2_PRESETS[p.name]?.update_url, p.name);
 });
 
-test('protocols.js lists the daemon's protocols and the ones of the providers issue, in the documented shape', () => {
+test('protocols.js lists the daemon\'s protocols and the ones of the providers issue, in the documented shape', () => {
   assert.deepEqual(protocols.map((p) => p.name), [...PROTOCOLS, 'cloudflare', 'nsupdate']);
   for (const p of protocols) {
     assert.ok(p.title && Array.isArray(p.options) && Array.isArray(p.presets), p.name);
