@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DYNDNS2_PRESETS, presetNames } from '../../src/config/presets';
-import { PROTOCOLS, ZERIGO_UPDATE_URL } from '../../src/config/schema';
+import { PROTOCOLS, PROVIDERS, presetNames } from '../../src/providers';
 import { protocols } from './protocols';
 import { fnmatch, isGlob } from './harness/fnmatch';
 import { type AclFile, BASE_ACL, type Perm, canonical, grantsOf } from './harness/rpcd';
@@ -131,10 +130,17 @@ test('the menu points at views that exist and at ACL groups that exist', () => {
   for (const group of Object.values(acl)) assert.ok(group.description);
 });
 
-test('the settings offer every dyndns2 provider the daemon knows', () => {
-  const dyndns2 = protocols.find((p) => p.name === 'dyndns2');
-  assert.deepEqual(dyndns2?.presets.map((p) => p.name), presetNames());
-  for (const p of dyndns2?.presets ?? []) assert.equal(p.update_url, DYNDNS2_PRESETS[p.name]?.update_url, p.name);
+test('protocols.js says what src/providers says: defaults, presets and their URLs', () => {
+  for (const spec of PROVIDERS) {
+    const p = protocols.find((x) => x.name === spec.protocol);
+    assert.ok(p, spec.protocol);
+    assert.deepEqual(p.defaults, spec.defaults, spec.protocol);
+    const known = presetNames(spec.protocol);
+    // custom's presets of the providers issue (duckdns.org, dynv6.com, freedns.afraid.org) are ahead of src
+    if (spec.protocol === 'custom' && known.length === 0) assert.deepEqual(p.presets.map((x) => x.name), ['duckdns.org', 'dynv6.com', 'freedns.afraid.org']);
+    else assert.deepEqual(p.presets.map((x) => x.name).sort(), known, spec.protocol);
+    for (const name of known) assert.equal(p.presets.find((x) => x.name === name)?.update_url, spec.presets?.[name]?.update_url, `${spec.protocol} ${name}`);
+  }
 });
 
 test('protocols.js lists the daemon\'s protocols and the ones of the providers issue, in the documented shape', () => {
@@ -150,7 +156,6 @@ test('protocols.js lists the daemon\'s protocols and the ones of the providers i
       assert.ok(o.title && o.help, `${p.name}.${o.name} has a title and a help text`);
     }
   }
-  assert.equal(protocols.find((p) => p.name === 'zerigo')?.defaults.update_url, ZERIGO_UPDATE_URL);
 });
 
 test('the package is a LuCI feed application depending on updyn', () => {
