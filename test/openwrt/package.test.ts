@@ -219,15 +219,18 @@ test('installed without the addon: `updyn once` updates by polling; `updyn run` 
   assert.match(notes[0] ?? '', /\/usr\/lib\/updyn\/netlink\.node: not found.*polling addresses instead/);
 });
 
-test('luci-app-updyn: the views, menu, ACL and the rpcd plugin (0755), for every arch', () => {
+test('luci-app-updyn: the views, resources, menu and ACL, for every arch', () => {
   const { outer, control, data } = readIpk(readFileSync(luci));
   assert.deepEqual(outer.map((e) => e.name), ['./debian-binary', './data.tar.gz', './control.tar.gz']);
   assert.deepEqual(
     listing(data).filter((l) => !l.includes('/ 0755')),
     [
-      './usr/libexec/rpcd/luci.updyn 0755 0:0',
       './usr/share/luci/menu.d/luci-app-updyn.json 0644 0:0',
       './usr/share/rpcd/acl.d/luci-app-updyn.json 0644 0:0',
+      './www/luci-static/resources/updyn/protocols.js 0644 0:0',
+      './www/luci-static/resources/updyn/status.js 0644 0:0',
+      './www/luci-static/resources/view/status/include/75_updyn.js 0644 0:0',
+      './www/luci-static/resources/view/updyn/log.js 0644 0:0',
       './www/luci-static/resources/view/updyn/settings.js 0644 0:0',
       './www/luci-static/resources/view/updyn/status.js 0644 0:0',
     ],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { repoRoot, underCI } from '../../support/env';
-import type { Harness } from './server';
+import type { Harness, Look } from './server';
 import type { Perm } from './rpcd';
 
 export const chromiumPath = process.env.UPDYN_CHROMIUM ?? '/usr/bin/chromium';
@@ -51,13 +51,14 @@ export interface Opened {
  * Opens `view` as a session holding `groups`, with the browser clock fixed at
  * `now` (timers still run), and waits until the view has rendered.
  */
-export async function openView(c: Chromium, h: Harness, view: string, groups: Record<string, Perm[]>, now?: number): Promise<Opened> {
-  const context = await c.browser.newContext({ viewport: { width: 1180, height: 700 } });
+export async function openView(c: Chromium, h: Harness, view: string, groups: Record<string, Perm[]>, now?: number,
+  look: Look & { width?: number } = {}): Promise<Opened> {
+  const context = await c.browser.newContext({ viewport: { width: look.width ?? 1180, height: 700 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   if (now !== undefined) await page.clock.setFixedTime(now);
-  const res = await page.goto(h.url(view, groups));
+  const res = await page.goto(h.url(view, groups, look));
   if (res?.status() !== 200) throw new Error(`${view}: HTTP ${res?.status()}: ${await page.content()}`);
   await page.waitForFunction('document.body.getAttribute("data-view-ready") === "true" || (window.__luciErrors || []).length > 0');
   errors.push(...((await page.evaluate('window.__luciErrors || []')) as string[]));

@@ -7,8 +7,7 @@
 //   spaces, with "exec";
 // - uci needs the config with "read" or "write" in the "uci" scope;
 // - ACL entries are fnmatch patterns; "write" on a group implies its "read".
-// luci.updyn is answered by running the real exec plugin, as rpcd would.
-import { spawnSync } from 'node:child_process';
+// rc list/init as rpcd's rc.c answers them; cgi-io's exec (fs.exec_direct) as main.c checks it.
 import { fnmatch } from './fnmatch';
 
 export type Perm = 'read' | 'write';
@@ -46,7 +45,7 @@ export const BASE_ACL: AclFile = {
     read: { ubus: { uci: ['changes', 'get'] } },
     write: { ubus: { uci: ['add', 'apply', 'confirm', 'delete', 'order', 'rename', 'set'] } },
   },
-  'luci-base-network-status': { read: { ubus: { 'network.interface': ['dump'] }, uci: ['network'] } },
+  'luci-base-network-status': { read: { ubus: { 'network.interface': ['dump'], 'luci-rpc': ['getNetworkDevices'] }, uci: ['network'] } },
 };
 
 export interface Session {
@@ -80,9 +79,16 @@ export class FakeRpcd {
   files = new Map<string, string>();
   uci: Record<string, UciValues> = {};
   networks: string[] = ['lan', 'loopback', 'wan', 'wan6'];
+  devices: string[] = ['br-lan', 'eth0', 'eth1', 'lo', 'pppoe-wan'];
   execResult: ExecResult = { code: 0, stdout: '', stderr: '' };
-  /** the plugin is not installed (rpcd has no luci.updyn object) */
-  pluginMissing = false;
+  /** /etc/init.d/updyn as rc.c sees it; null: no such init script */
+  service: { enabled: boolean; running: boolean } | null = { enabled: true, running: true };
+  /** what `updyn status --json` prints (the test sets it; statusContract.test.ts runs the real one) */
+  statusJson: string = JSON.stringify({ error: 'no status yet: updyn has not run' });
+  /** what `logread -e updyn` prints */
+  log = '';
+  /** every cgi-io exec: the command line and the HTTP status answered */
+  cgiExecs: { command: string; status: number }[] = [];
   calls: Call[] = [];
   /** every reply body sent, for "no token ever leaves" checks */
   replies: string[] = [];
@@ -90,7 +96,6 @@ export class FakeRpcd {
 
   constructor(
     private acl: AclFile,
-    private pluginPath: string,
   ) {}
 
   session(groups: Record<string, Perm[]>): string {
@@ -108,7 +113,10 @@ export class FakeRpcd {
     this.files.clear();
     this.uci = {};
     this.execResult = { code: 0, stdout: '', stderr: '' };
-    this.pluginMissing = false;
+    this.service = { enabled: true, running: true };
+    this.statusJson = JSON.stringify({ error: 'no status yet: updyn has not run' });
+    this.log = '';
+    this.cgiExecs = [];
     this.calls = [];
     this.replies = [];
   }
@@ -138,7 +146,7 @@ export class FakeRpcd {
   }
 
   private objects(): string[] {
-    return ['session', 'file', 'uci', 'network.interface', ...(this.pluginMissing ? [] : ['luci.updyn'])];
+    return ['session', 'file', 'uci', 'network.interface', 'luci-rpc', 'rc'];
   }
 
   private dispatch(s: Session, sid: string, object: string, method: string, a: Record<string, unknown>): [number, object?] {
@@ -170,8 +178,12 @@ export class FakeRpcd {
       case 'uci.confirm':
       case 'uci.changes':
         return [STATUS.OK, method === 'changes' ? { changes: {} } : undefined];
-      case 'luci.updyn.running':
-        return this.plugin(sid, a);
+      case 'rc.list':
+        return this.rcList(a);
+      case 'rc.init':
+        return this.rcInit(a);
+      case 'luci-rpc.getNetworkDevices':
+        return [STATUS.OK, Object.fromEntries(this.devices.map((d) => [d, { name: d, type: 1, up: true, flags: { up: true } }]))];
       case 'network.interface.dump':
         return [STATUS.OK, { interface: this.networks.map((n) => ({ interface: n, up: true })) }];
       default:
@@ -215,17 +227,68 @@ export class FakeRpcd {
     return [STATUS.OK];
   }
 
-  /** rpcd runs `<plugin> call running` with the arguments (plus ubus_rpc_session) on stdin. */
-  private plugin(sid: string, a: Record<string, unknown>): [number, object?] {
-    const r = spawnSync('/bin/sh', [this.pluginPath, 'call', 'running'], { input: JSON.stringify({ ubus_rpc_session: sid, ...a }), encoding: 'utf8' });
-    try {
-      const out = JSON.parse(r.stdout) as unknown;
-      if (out !== null && typeof out === 'object' && !Array.isArray(out)) return [STATUS.OK, out as object];
-    } catch {
-      // no JSON object: rpcd answers "invalid argument"
-    }
-    return [STATUS.INVALID_ARGUMENT];
+  /** rc.c rc_list: { name: { start, stop, enabled, running } }; a missing script is left out */
+  private rcList(a: Record<string, unknown>): [number, object?] {
+    const name = typeof a.name === 'string' ? a.name : null;
+    if (!this.service || (name !== null && name !== 'updyn')) return [STATUS.OK, {}];
+    return [STATUS.OK, { updyn: { start: 95, stop: 10, ...this.service } }];
   }
+
+  /** rc.c rc_init: name without '/' or '..', one of six actions, no data in the reply */
+  private rcInit(a: Record<string, unknown>): [number, object?] {
+    if (typeof a.name !== 'string' || typeof a.action !== 'string') return [STATUS.INVALID_ARGUMENT];
+    if (a.name.includes('/') || a.name.includes('..')) return [STATUS.INVALID_ARGUMENT];
+    if (a.name !== 'updyn' || !this.service) return [STATUS.NOT_FOUND];
+    const svc = this.service;
+    switch (a.action) {
+      case 'start': case 'restart': case 'reload': svc.running = true; break;
+      case 'stop': svc.running = false; break;
+      case 'enable': svc.enabled = true; break;
+      case 'disable': svc.enabled = false; break;
+      default: return [STATUS.INVALID_ARGUMENT];
+    }
+    return [STATUS.OK];
+  }
+
+  /**
+   * cgi-io main_exec (openwrt/cgi-io main.c): the session needs cgi-io "exec"
+   * (read), then "exec" on the whole command line or on the executable; an
+   * unknown executable is 404. Answers the HTTP status and stdout.
+   */
+  cgiExec(form: URLSearchParams): { status: number; body: string } {
+    const sid = form.get('sessionid') ?? '';
+    const command = unescapeCommand(form.get('command') ?? '');
+    const session = this.sessions.get(sid) ?? { groups: {}, grants: [] };
+    const answer = (status: number, body = '') => {
+      this.cgiExecs.push({ command, status });
+      return { status, body };
+    };
+    if (!allowed(session, 'cgi-io', 'exec', 'read')) return answer(403, 'Exec permission denied');
+    const exe = command.split(' ')[0] ?? '';
+    const outputs: Record<string, () => string> = {
+      '/usr/bin/updyn status --json': () => this.statusJson,
+      '/sbin/logread -e updyn': () => this.log,
+    };
+    if (!['/usr/bin/updyn', '/sbin/logread', '/etc/init.d/updyn'].includes(exe)) return answer(404, 'Executable not found');
+    if (!allowed(session, 'file', command, 'exec') && !allowed(session, 'file', exe, 'exec')) return answer(403, 'Access to command denied by ACL');
+    return answer(200, outputs[command]?.() ?? '');
+  }
+}
+
+/** cgi-io parse_command: arguments split at unescaped white space, a backslash escapes the next character. */
+export function unescapeCommand(s: string): string {
+  const args: string[] = [];
+  let cur = '';
+  let esc = false;
+  let any = false;
+  for (const c of s.trim()) {
+    if (esc) { cur += c; esc = false; any = true; }
+    else if (c === '\\') esc = true;
+    else if (/\s/.test(c)) { if (any) args.push(cur); cur = ''; any = false; }
+    else { cur += c; any = true; }
+  }
+  if (any) args.push(cur);
+  return args.join(' ');
 }
 
 /** rpcd's rpc_canonicalize_path: collapse //, /./ and /x/../, drop a trailing slash. */

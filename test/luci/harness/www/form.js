@@ -274,7 +274,14 @@ var CBIValue = AbstractElement.extend({
 		return c;
 	},
 	cbid: function(sid) { return 'cbid.%s.%s.%s'.format(this.config, sid, this.option) },
-	load: function(sid) { return this.map.data.get(this.config, sid, this.option) },
+	load: function(sid) { return this.map.data.get(this.config, sid, this.ucioption || this.option) },
+	// as LuCI: the config value (or the default), HTML-escaped, for a grid cell
+	textvalue: function(sid) {
+		var v = this.cfgvalue(sid);
+		if (v == null)
+			v = this.default;
+		return (v != null) ? '%h'.format(v) : null;
+	},
 	cfgvalue: function(sid, set) {
 		if (arguments.length == 2)
 			(this.data = this.data || {})[sid] = set;
@@ -320,8 +327,9 @@ var CBIValue = AbstractElement.extend({
 	},
 	parse: function(sid) {
 		var active = this.isActive(sid), title = this.stripTags(this.title).trim() || this.option;
+		// as LuCI: a hidden option is removed, unless it retains its value
 		if (!active)
-			return Promise.resolve(this.remove(sid));
+			return Promise.resolve(this.retain ? null : this.remove(sid));
 		if (!this.isValid(sid)) {
 			var el = this.getUIElement(sid);
 			return Promise.reject(new TypeError(_('Option "%s" contains an invalid input value.').format(title) + ' ' + el.getValidationError()));
@@ -336,12 +344,20 @@ var CBIValue = AbstractElement.extend({
 			return Promise.resolve(this.write(sid, fval));
 		return Promise.resolve();
 	},
-	write: function(sid, v) { return this.map.data.set(this.config, sid, this.option, v) },
-	remove: function(sid) { return this.map.data.unset(this.config, sid, this.option) },
-	render: function(index, sid) {
+	write: function(sid, v) { return this.map.data.set(this.config, sid, this.ucioption || this.option, v) },
+	remove: function(sid) { return this.map.data.unset(this.config, sid, this.ucioption || this.option) },
+	render: function(index, sid, in_table) {
 		return Promise.resolve(this.cfgvalue(sid)).then(L.bind(function(cval) {
-			var widget = this.renderWidget(sid, index, cval),
-			    el = E('div', { 'class': 'cbi-value', 'id': 'cbi-%s-%s-%s'.format(this.config, sid, this.option),
+			var widget = this.renderWidget(sid, index, cval), el;
+			// a grid cell: LuCI's td markup around the field
+			if (in_table) {
+				el = E('td', { 'class': 'td cbi-value-field', 'data-name': this.option, 'data-title': this.stripTags(this.title) },
+					E('div', { 'id': 'cbi-%s-%s-%s'.format(this.config, sid, this.option), 'data-field': this.cbid(sid) }, [ widget ]));
+				el.addEventListener('widget-change', L.bind(this.map.checkDepends, this.map));
+				dom.bindClassInstance(el, this);
+				return el;
+			}
+			el = E('div', { 'class': 'cbi-value', 'id': 'cbi-%s-%s-%s'.format(this.config, sid, this.option),
 				'data-field': this.cbid(sid), 'data-name': this.option, 'data-widget': this.__name__ }, [
 				E('label', { 'class': 'cbi-value-title', 'for': 'widget.' + this.cbid(sid) }, [ this.title ]),
 				E('div', { 'class': 'cbi-value-field' }, [ widget ].concat(this.description
@@ -392,9 +408,13 @@ var CBIFlagValue = CBIValue.extend({
 		var el = this.getUIElement(sid);
 		return (el && el.isChecked()) ? this.enabled : this.disabled;
 	},
+	textvalue: function(sid) {
+		var v = this.cfgvalue(sid);
+		return (((v != null) ? v : this.default) == this.enabled) ? _('Yes') : _('No');
+	},
 	parse: function(sid) {
 		if (!this.isActive(sid))
-			return Promise.resolve(this.remove(sid));
+			return Promise.resolve(this.retain ? null : this.remove(sid));
 		var fval = this.formvalue(sid);
 		if (fval == this.default && (this.optional || this.rmempty))
 			return Promise.resolve(this.remove(sid));
@@ -410,7 +430,138 @@ var CBIDynamicList = CBIValue.extend({
 	}
 });
 
+var CBIDummyValue = CBIValue.extend({
+	__name__: 'CBI.DummyValue',
+	renderWidget: function(sid) {
+		var v = this.textvalue(sid);
+		return E('div', { 'id': this.cbid(sid) }, (v != null) ? v : '');
+	},
+	parse: function() { return Promise.resolve() },
+	remove: function() {},
+	write: function() {}
+});
+
+// LuCI's GridSection (form.js): option() fields are the table's columns, shown
+// as text (textvalue, markup-escaped) unless `editable`; taboption() fields and
+// every option not `modalonly === false` are edited in a modal (ui.showModal
+// with class cbi-modal) on a NamedSection of a new Map over the same uci
+// state; the modal's Save saves that map (uci add/set/delete) and reloads the
+// page's map; Dismiss of a section just added removes it again. The page's
+// own Save parses only the editable cells.
+var CBIGridSection = CBITypedSection.extend({
+	__name__: 'CBI.GridSection',
+	tab: function(name, title, description) {
+		CBIAbstractSection.prototype.tab.call(this, name, title, description);
+	},
+	parse: function() {
+		var tasks = [];
+		this.cfgsections().forEach(function(sid) {
+			this.children.forEach(function(c) {
+				if (c.editable && !c.modalonly)
+					tasks.push(c.parse(sid));
+			});
+		}, this);
+		return Promise.all(tasks);
+	},
+	checkDepends: function() { return false },
+	handleAdd: function(ev, name) {
+		var sid = this.map.data.add(this.config, this.sectiontype, name);
+		this.map.addedSection = sid;
+		return this.renderMoreOptionsModal(sid);
+	},
+	render: function() {
+		var sids = this.cfgsections(), cols = this.children.filter(function(c) { return !c.modalonly });
+		return Promise.all(sids.map(L.bind(function(sid) {
+			return Promise.all(cols.map(L.bind(function(c, i) {
+				if (c.editable)
+					return c.render(i, sid, true);
+				var v = c.textvalue(sid);
+				return E('td', { 'class': 'td cbi-value-field', 'data-name': c.option, 'data-title': this.stripTags(c.title),
+					'data-widget': 'CBI.DummyValue' }, (v != null) ? v : E('em', _('none')));
+			}, this)));
+		}, this))).then(L.bind(function(rows) {
+			var table = E('table', { 'class': 'table cbi-section-table' }, [
+				E('tr', { 'class': 'tr cbi-section-table-titles named', 'data-title': _('Name') },
+					[ E('th', { 'class': 'th' }, [ _('Name') ]) ].concat(cols.map(function(c) { return E('th', { 'class': 'th cbi-section-table-cell' }, [ c.title ]) }))
+					.concat([ E('th', { 'class': 'th cbi-section-actions' }) ]))
+			]);
+			rows.forEach(function(cells, i) {
+				var sid = sids[i];
+				table.appendChild(E('tr', { 'class': 'tr cbi-section-table-row', 'id': 'cbi-%s-%s'.format(this.config, sid),
+					'data-sid': sid, 'data-section-id': sid, 'data-title': sid },
+					[ E('td', { 'class': 'td cbi-section-table-titles' }, [ sid ]) ].concat(cells).concat([
+						E('td', { 'class': 'td cbi-section-table-cell nowrap cbi-section-actions' }, E('div', [
+							E('button', { 'class': 'cbi-button cbi-button-edit', 'title': _('Edit'),
+								'click': ui.createHandlerFn(this, 'renderMoreOptionsModal', sid) }, [ _('Edit') ]), ' ',
+							this.addremove ? E('button', { 'class': 'cbi-button cbi-button-remove', 'title': _('Delete'),
+								'disabled': this.map.readonly || null, 'click': ui.createHandlerFn(this, 'handleRemove', sid) }, [ _('Delete') ]) : ''
+						]))
+					])));
+			}, this);
+			if (!sids.length)
+				table.appendChild(E('tr', { 'class': 'tr placeholder' }, E('td', { 'class': 'td' }, E('em', _('This section contains no values yet')))));
+			var el = E('div', { 'id': 'cbi-%s-%s'.format(this.config, this.sectiontype), 'class': 'cbi-section cbi-tblsection' }, [
+				this.title ? E('h3', {}, [ this.title ]) : '',
+				this.description ? E('div', { 'class': 'cbi-section-descr' }, [ this.description ]) : '',
+				table
+			]);
+			if (this.addremove) {
+				var name = E('input', { 'type': 'text', 'class': 'cbi-section-create-name', 'disabled': this.map.readonly || null });
+				el.appendChild(E('div', { 'class': 'cbi-section-create cbi-tblsection-create' }, [ E('div', {}, name),
+					E('button', { 'class': 'cbi-button cbi-button-add', 'disabled': this.map.readonly || null,
+						'click': ui.createHandlerFn(this, function(ev) {
+							if (name.classList.contains('cbi-input-invalid'))
+								return;
+							return this.handleAdd(ev, name.value);
+						}) }, [ this.addbtntitle || _('Add') ]) ]));
+				if (!this.map.readonly)
+					ui.addValidator(name, 'uciname', true, null, 'blur', 'keyup');
+			}
+			dom.bindClassInstance(el, this);
+			return el;
+		}, this));
+	},
+	renderMoreOptionsModal: function(sid) {
+		var parent = this.map, m = new CBIMap(parent.config, null, null), s = m.section(CBINamedSection, sid, this.sectiontype);
+		m.readonly = parent.readonly;
+		m.parent = parent;
+		s.tabs = this.tabs;
+		this.children.forEach(function(o1) {
+			if (o1.modalonly === false)
+				return;
+			var o2 = s.option(o1.constructor, o1.option, o1.title, o1.description);
+			for (var k in o1)
+				if (o1.hasOwnProperty(k) && [ 'map', 'section', 'option', 'title', 'description', 'data' ].indexOf(k) < 0)
+					o2[k] = o1[k];
+		});
+		return m.render().then(L.bind(function(nodes) {
+			ui.showModal(this.anonymous ? parent.title : '%s - %s'.format(parent.title, sid), [ nodes,
+				E('div', { 'class': 'right' }, [
+					E('button', { 'class': 'cbi-button', 'click': ui.createHandlerFn(this, 'handleModalCancel', m) }, [ _('Dismiss') ]), ' ',
+					E('button', { 'class': 'cbi-button cbi-button-positive important', 'disabled': m.readonly || null,
+						'click': ui.createHandlerFn(this, 'handleModalSave', m) }, [ _('Save') ])
+				]) ], 'cbi-modal');
+		}, this)).catch(L.error);
+	},
+	handleModalSave: function(m) {
+		var parent = this.map;
+		return m.save(null, true).then(function() {
+			delete parent.addedSection;
+			return parent.load();
+		}).then(L.bind(parent.reset, parent)).then(ui.hideModal).catch(function() {});
+	},
+	handleModalCancel: function(m) {
+		if (this.map.addedSection != null)
+			this.map.data.remove(this.config, this.map.addedSection);
+		delete this.map.addedSection;
+		ui.hideModal();
+		return Promise.resolve();
+	}
+});
+
 return baseclass.extend({
+	GridSection: CBIGridSection,
+	DummyValue: CBIDummyValue,
 	Map: CBIMap,
 	NamedSection: CBINamedSection,
 	TypedSection: CBITypedSection,

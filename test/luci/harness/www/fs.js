@@ -1,6 +1,7 @@
 'use strict';
 'require rpc';
 'require baseclass';
+'require request';
 
 // LuCI's fs class over rpcd's "file" object: a numeric ubus status becomes an
 // Error named like LuCI's (NotFoundError, PermissionError, ...).
@@ -45,6 +46,21 @@ return baseclass.extend({
 	exec: function(command, params, env) {
 		return callExec(command, Array.isArray(params) ? params : null, L.isObject(env) ? env : null)
 			.then(reply.bind(this, { '': {} }));
+	},
+	// through cgi-io (/cgi-bin/cgi-exec), as LuCI does: the command line with
+	// white space and backslashes escaped, stdout as the body, 403/404 as errors
+	exec_direct: function(command, params, type) {
+		var esc = function(a) { return String(a).replace(/\\/g, '\\\\').replace(/(\s)/g, '\\$1') },
+		    cmd = esc(command) + (Array.isArray(params) ? params.map(function(p) { return ' ' + esc(p) }).join('') : '');
+		return request.post(L.env.cgi_base + '/cgi-exec', 'sessionid=%s&command=%s&stderr=0'.format(encodeURIComponent(L.env.sessionid), encodeURIComponent(cmd)),
+			{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }).then(function(res) {
+			if (!res.ok || res.status != 200) {
+				var e = new Error(res.statusText);
+				e.name = { 400: 'InvalidArgumentError', 403: 'PermissionError', 404: 'NotFoundError' }[res.status] || 'Error';
+				throw e;
+			}
+			return (type == 'json') ? res.json() : res.text();
+		});
 	},
 	trimmed: function(path) { return L.resolveDefault(this.read(path), '').then(function(s) { return s.trim() }) },
 	lines: function(path) {

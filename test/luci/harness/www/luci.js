@@ -386,8 +386,19 @@
 
 	window.LuCI = LuCI;
 	window.E = function() { return DOM.create.apply(DOM, arguments) };
-	window._ = function(s) { return s };
-	window.N_ = function(n, s, p) { return (n == 1) ? s : p };
+	// _(s) and N_(n, singular, plural) with LuCI's signatures; the catalog
+	// (window.TR) is keyed by msgid here, by a hash of it in LuCI
+	window._ = function(s) {
+		var t = window.TR && window.TR[s];
+		return (typeof(t) == 'string') ? t : s;
+	};
+	window.N_ = function(n, s, p) {
+		var t = window.TR && window.TR[s];
+		// German and English: one form for 1, the other for every other count
+		if (Array.isArray(t))
+			return t[(n == 1) ? 0 : 1] || ((n == 1) ? s : p);
+		return (n == 1) ? s : p;
+	};
 	window.L = null;
 	LuCI.prototype.dom = DOM;
 	LuCI.prototype.Poll = Poll;

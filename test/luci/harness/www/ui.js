@@ -181,8 +181,64 @@ var DynamicList = AbstractElement.extend({
 	}
 });
 
+// LuCI's Dropdown is a custom list widget (ul.cbi-dropdown); this one is a
+// <select> with the same contract for the form: getValue/setValue, the
+// choices in `sort` order, an optional '' entry, and with `create` a text
+// field for a value not in the list (shown already when the value is unknown)
+var Dropdown = AbstractElement.extend({
+	__init__: function(value, choices, options) {
+		this.value = Array.isArray(value) ? value[0] : value;
+		this.choices = L.isObject(choices) ? choices : {};
+		this.options = Object.assign({}, options);
+	},
+	render: function() {
+		var o = this.options, keys = Array.isArray(o.sort) ? o.sort : Object.keys(this.choices).sort(),
+		    v = (this.value == null) ? '' : String(this.value), known = v === '' || this.choices.hasOwnProperty(v);
+		var sel = E('select', { 'id': o.id ? 'widget.' + o.id : null, 'class': 'cbi-input-select', 'disabled': o.disabled ? '' : null });
+		if (o.optional || this.choices.hasOwnProperty(''))
+			sel.appendChild(E('option', { 'value': '' }, [ _('unspecified') ]));
+		keys.forEach(function(k) {
+			if (k !== '' && this.choices.hasOwnProperty(k)) {
+				var c = this.choices[k];
+				sel.appendChild(E('option', { 'value': k }, [ dom.elem(c) ? (c.textContent || k) : String(c) ]));
+			}
+		}, this);
+		if (o.create)
+			sel.appendChild(E('option', { 'value': '\u0000create' }, [ _('-- custom --') ]));
+		var input = o.create ? E('input', { 'type': 'text', 'class': 'create-item-input', 'disabled': o.disabled ? '' : null,
+			'placeholder': _('custom'), 'value': known ? '' : v }) : null;
+		sel.value = known ? v : '\u0000create';
+		this.node = E('div', { 'id': o.id, 'class': 'cbi-dropdown' }, [ sel, input ]);
+		var sync = function() { if (input) input.classList.toggle('hidden', sel.value != '\u0000create') };
+		sel.addEventListener('change', sync);
+		sync();
+		this.setUpdateEvents(sel, 'change', 'blur');
+		this.setChangeEvents(sel, 'change');
+		if (input)
+			this.setChangeEvents(input, 'change', 'keyup');
+		dom.bindClassInstance(this.node, this);
+		return this.node;
+	},
+	getValue: function() {
+		var sel = this.node.querySelector('select'), input = this.node.querySelector('input');
+		return (sel.value == '\u0000create') ? (input ? input.value.trim() : '') : sel.value;
+	},
+	setValue: function(v) {
+		var sel = this.node.querySelector('select'), input = this.node.querySelector('input');
+		v = (v == null) ? '' : String(v);
+		if (v === '' || this.choices.hasOwnProperty(v))
+			sel.value = v;
+		else if (input) {
+			sel.value = '\u0000create';
+			input.value = v;
+		}
+		sel.dispatchEvent(new Event('change'));
+	}
+});
+
 UI = baseclass.extend({
 	AbstractElement: AbstractElement,
+	Dropdown: Dropdown,
 	Textfield: Textfield,
 	Checkbox: Checkbox,
 	Select: Select,
@@ -230,17 +286,23 @@ UI = baseclass.extend({
 		return msg;
 	},
 
+	// LuCI's markup: body.modal-overlay-active > #modal_overlay > .modal[.extra classes]
 	showModal: function(title, children) {
-		var m = document.getElementById('modal') || document.body.appendChild(E('div', { 'id': 'modal', 'class': 'modal' }));
-		dom.content(m, [ E('h4', {}, title) ]);
+		var o = document.getElementById('modal_overlay') || document.body.appendChild(E('div', { 'id': 'modal_overlay' }, E('div', { 'class': 'modal' })));
+		var m = o.firstElementChild;
+		m.className = 'modal';
+		for (var i = 2; i < arguments.length; i++)
+			m.classList.add(arguments[i]);
+		dom.content(m, []);
+		if (title)
+			m.appendChild(E('h4', {}, title));
 		dom.append(m, children);
+		document.body.classList.add('modal-overlay-active');
 		return m;
 	},
 
 	hideModal: function() {
-		var m = document.getElementById('modal');
-		if (m)
-			m.parentNode.removeChild(m);
+		document.body.classList.remove('modal-overlay-active');
 	},
 
 	changes: {
