@@ -130,21 +130,21 @@ test('the menu points at views that exist and at ACL groups that exist', () => {
   for (const group of Object.values(acl)) assert.ok(group.description);
 });
 
-test('protocols.js says what src/providers says: defaults, presets and their URLs', () => {
+test('protocols.js says what src/providers says: defaults, own options with their defaults, presets with every field', () => {
   for (const spec of PROVIDERS) {
     const p = protocols.find((x) => x.name === spec.protocol);
     assert.ok(p, spec.protocol);
     assert.deepEqual(p.defaults, spec.defaults, spec.protocol);
-    const known = presetNames(spec.protocol);
-    // custom's presets of the providers issue (duckdns.org, dynv6.com, freedns.afraid.org) are ahead of src
-    if (spec.protocol === 'custom' && known.length === 0) assert.deepEqual(p.presets.map((x) => x.name), ['duckdns.org', 'dynv6.com', 'freedns.afraid.org']);
-    else assert.deepEqual(p.presets.map((x) => x.name).sort(), known, spec.protocol);
-    for (const name of known) assert.equal(p.presets.find((x) => x.name === name)?.update_url, spec.presets?.[name]?.update_url, `${spec.protocol} ${name}`);
+    // the form may show a shared option the protocol gives its own meaning (nsupdate's dns_server) among its own
+    const own = p.options.filter((o) => !spec.uses?.includes(o.name as never));
+    assert.deepEqual(own.map((o) => [o.name, o.default]).sort(), (spec.options ?? []).map((o) => [o.name, o.default]).sort(), spec.protocol);
+    assert.deepEqual(p.presets.map((x) => x.name).sort(), presetNames(spec.protocol), spec.protocol);
+    for (const { name, ...fields } of p.presets) assert.deepEqual(fields, spec.presets?.[name], `${spec.protocol} ${name}`);
   }
 });
 
-test('protocols.js lists the daemon\'s protocols and the ones of the providers issue, in the documented shape', () => {
-  assert.deepEqual(protocols.map((p) => p.name), [...PROTOCOLS, 'cloudflare', 'nsupdate']);
+test('protocols.js lists exactly the daemon\'s protocols, in the documented shape', () => {
+  assert.deepEqual(protocols.map((p) => p.name), [...PROTOCOLS]);
   for (const p of protocols) {
     assert.ok(p.title && Array.isArray(p.options) && Array.isArray(p.presets), p.name);
     for (const c of ['username', 'password', 'update_url', 'auth'] as const) {

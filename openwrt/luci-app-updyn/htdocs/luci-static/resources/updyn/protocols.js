@@ -15,7 +15,7 @@
 //       update_url: false | { title, help },
 //       auth:       false | { title, help, values: [{ value, title }] }
 //     },
-//     defaults: { update_url: '', auth: '' },  // what the daemon uses when unset
+//     defaults: { update_url: '', auth: '' },  // what the daemon uses when unset (update_url null: none)
 //     options: [{                    // options only this protocol reads
 //       name, type: 'string'|'integer'|'boolean'|'list'|'select',
 //       title, help, default, placeholder, values: [{ value, title }], secret
@@ -111,7 +111,7 @@ return baseclass.extend({
 				update_url: false,
 				auth: false
 			},
-			defaults: { update_url: '', auth: 'none' },
+			defaults: { update_url: null, auth: 'none' },
 			options: [
 				{ name: 'dns_server', type: 'string', title: _('DNS server'), help: _('The primary server of the zone: IP address, IPv4:port or [IPv6]:port.'), default: '', placeholder: '192.0.2.53' },
 				{ name: 'zone', type: 'string', title: _('Zone'), help: _('The zone that holds the host names, like example.com.'), default: '', placeholder: 'example.com' },
