@@ -63,8 +63,10 @@ default_prerm "$0" "$@"
 // appends to post-install (apk). An upgrade replaces /usr/bin/updyn under a
 // running daemon, and default_postinst then only calls `start`: procd leaves an
 // instance whose definition did not change as it is (procd service/instance.c
-// instance_update), so the old code would keep running. Restart it, on a live
-// system and only when it runs (a stopped or disabled updyn stays so).
+// instance_update), so the old code would keep running. apk runs only the new
+// package's post-upgrade; opkg also runs the old prerm first (which stops it,
+// so there this finds nothing running). Restart it, on a live system and only
+// when it runs (a stopped or disabled updyn stays so).
 export const UPDYN_POSTINST_PKG = `#!/bin/sh
 [ -z "\${IPKG_INSTROOT}" ] && [ "\${PKG_UPGRADE}" = "1" ] && /etc/init.d/updyn running && /etc/init.d/updyn restart
 exit 0
