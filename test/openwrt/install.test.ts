@@ -107,6 +107,8 @@ async function lifecycle(
   // upgrade to a higher release: the config stays the user's, the running daemon restarts
   pm.upgrade([file(r2, 'updyn', V2, 'all', pm.ext), file(r2, 'luci-app-updyn', V2, 'all', pm.ext)]);
   assertConfigKept(w, 'upgrade');
+  // the new default is left beside it (the README says where)
+  assert.ok(w.exists(pm.ext === 'apk' ? 'etc/config/updyn.apk-new' : 'etc/config/updyn-opkg'), 'the new default beside the kept config');
   assert.deepEqual(actions(w), ['start', 'stop', 'start'], 'the upgrade restarted the daemon (new code runs)');
 
   // remove: the daemon stops, the init links go, the edited config (a conffile) stays
