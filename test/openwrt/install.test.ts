@@ -96,11 +96,13 @@ async function lifecycle(
   assert.equal(sets.length, 1, 'default_postinst started the service once');
   assert.deepEqual(Object.keys(JSON.parse(sets[0]?.[3] ?? '{}').instances ?? {}), [], 'no procd instance while no service is enabled');
   assert.deepEqual(actions(w), [], 'procd started nothing');
+  assert.match(JSON.stringify(JSON.parse(sets[0]?.[3] ?? '{}').triggers), /"config\.change",\["if",\["eq","package","updyn"\],\["run_script","\/etc\/init\.d\/updyn","reload"\]\]/, 'but the reload trigger is registered');
   assert.equal(statSync(w.path('etc/config/updyn')).mode & 0o777, 0o600);
 
-  // the user enables a service; the daemon runs
+  // the user enables a service; the config.change trigger (procd_add_reload_trigger,
+  // which the real procd fires on `uci commit` + reload_config) runs reload: the daemon runs
   editConfig(w);
-  const start = w.sh('/etc/init.d/updyn start');
+  const start = w.sh('/etc/init.d/updyn reload');
   assert.equal(start.code, 0, start.out);
   assert.deepEqual(actions(w), ['start']);
 
