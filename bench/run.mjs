@@ -6,7 +6,7 @@ import { compileTests, root } from '../build/compile-tests.mjs';
 
 await compileTests(['bench']);
 const only = process.argv.slice(2);
-for (const name of ['size', 'latency', 'idle']) {
+for (const name of ['size', 'latency', 'notify', 'idle']) {
   if (only.length && !only.includes(name)) continue;
   console.log('');
   const r = spawnSync(process.execPath, [join(root, '.build/bench', `${name}.js`)], { stdio: 'inherit' });

@@ -1,16 +1,21 @@
-// `npm run package`: OpenWrt packages without the SDK.
+// `npm run package`: OpenWrt packages without the SDK, for 24.10 (opkg, .ipk)
+// and 25.12 (apk-tools v3, .apk).
 //   dist/updyn_<version>-r<release>_<arch>.ipk    the daemon, init script, default config
-//   dist/luci-app-updyn_<version>-r<release>_all.ipk
+//   dist/updyn_<version>-r<release>_<arch>.apk    the same for apk
+//   dist/luci-app-updyn_<version>-r<release>_all.{ipk,apk}
 // An .ipk as OpenWrt's scripts/ipkg-build makes it: a gzip'd tar (not Debian's
 // ar) of ./debian-binary ("2.0"), ./data.tar.gz and ./control.tar.gz, every
-// file root:root, modes as installed. For OpenWrt 25.12 and later (apk-tools v3
-// .apk packages) build with the SDK and openwrt/Makefile instead.
+// file root:root, modes as installed. An .apk as include/package-pack.mk has
+// `apk mkpkg` make it: written by build/apk/*.ts (TypeScript, compiled here by
+// esbuild on the fly: apk itself is not something npm installs).
 //
 //   node build/package.mjs [--arch ARCH] [--addon none|prebuild|FILE] [--release N] [--out DIR]
 //
 // ARCH is an OpenWrt package architecture (`opkg print-architecture` on the
 // router names its own): x86_64, aarch64_generic, aarch64_cortex-a53,
-// arm_cortex-a7_neon-vfpv4, i386_pentium4... Default: this machine's kind.
+// arm_cortex-a7_neon-vfpv4, i386_pentium4... Without it the packages carry no
+// native code and are architecture-independent: `Architecture: all` (ipk),
+// `arch noarch` (apk), so that every router's opkg and apk take them.
 //
 // --addon: the netlink prebuilds that npm installs are glibc builds (they need
 // libc.so.6), and OpenWrt's libc is musl: on a router such a file fails to
@@ -27,9 +32,6 @@ import { bundle } from './build.mjs';
 import { gzip, tar, withDirectories } from './ustar.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** This machine's kind, in OpenWrt's words. */
-const DEFAULT_ARCH = { x64: 'x86_64', arm64: 'aarch64_generic', arm: 'arm_cortex-a7_neon-vfpv4', ia32: 'i386_pentium4' };
 
 /** node's arch for an OpenWrt arch, or why updyn cannot run there. */
 export function nodeArch(arch) {
@@ -57,6 +59,18 @@ export const PRERM = `#!/bin/sh
 . "\${IPKG_INSTROOT}/lib/functions.sh"
 default_prerm "$0" "$@"
 `;
+// updyn's own postinst-pkg, which default_postinst runs (ipk) or package-pack.mk
+// appends to post-install (apk). An upgrade replaces /usr/bin/updyn under a
+// running daemon, and default_postinst then only calls `start`: procd leaves an
+// instance whose definition did not change as it is (procd service/instance.c
+// instance_update), so the old code would keep running. apk runs only the new
+// package's post-upgrade; opkg also runs the old prerm first (which stops it,
+// so there this finds nothing running). Restart it, on a live system and only
+// when it runs (a stopped or disabled updyn stays so).
+export const UPDYN_POSTINST_PKG = `#!/bin/sh
+[ -z "\${IPKG_INSTROOT}" ] && [ "\${PKG_UPGRADE}" = "1" ] && /etc/init.d/updyn running && /etc/init.d/updyn restart
+exit 0
+`;
 // luci.mk's package postinst, which default_postinst runs: new views, menu and
 // ACL take effect without a reboot (rpcd re-reads ACLs and plugins on SIGHUP)
 export const LUCI_POSTINST_PKG = `#!/bin/sh
@@ -79,11 +93,13 @@ function glibcAddon(cpu) {
   return join(root, 'node_modules/netlink/prebuilds', `linux-${cpu}`, 'node.napi.node');
 }
 
-export function buildPackages({ arch, addon = 'none', release, out = join(root, 'dist'), mtime }) {
+export async function buildPackages({ arch = 'all', addon = 'none', release, out = join(root, 'dist'), mtime }) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const version = `${pkg.version}-r${release ?? pkg.release ?? 1}`;
-  const na = nodeArch(arch);
-  if (!na.ok) throw new Error(na.error);
+  if (arch !== 'all') {
+    const na = nodeArch(arch);
+    if (!na.ok) throw new Error(na.error);
+  }
   const common = {
     version,
     mtime,
@@ -96,47 +112,44 @@ export function buildPackages({ arch, addon = 'none', release, out = join(root, 
     { name: './etc/init.d/updyn', mode: 0o755, data: readFileSync(join(root, 'init.d/updyn')) },
     { name: './etc/config/updyn', mode: 0o600, data: readFileSync(join(root, 'openwrt/files/updyn.config')) },
   ];
-  const addonFile = addon === 'prebuild' ? glibcAddon(na.value) : addon;
-  if (addonFile !== 'none') {
+  if (addon !== 'none') {
+    if (arch === 'all') throw new Error('--addon needs --arch: an addon is native code for one architecture');
+    const addonFile = addon === 'prebuild' ? glibcAddon(nodeArch(arch).value) : addon;
     if (!existsSync(addonFile)) throw new Error(`no netlink addon at ${addonFile}`);
     files.push({ name: './usr/lib/updyn/netlink.node', mode: 0o755, data: readFileSync(addonFile) });
   }
-  const updyn = ipk({
+  const updynSpec = {
     ...common,
     name: 'updyn',
     arch,
-    depends: 'libc, node',
+    depends: ['libc', 'node'],
     section: 'net',
     description: `${pkg.description}.\nKeeps A and AAAA records at the router's current addresses: told of a change at once\nby netlink (or netifd), asks checkip behind NAT, never re-sends what the provider has.`,
     files,
-    control: [
-      { name: './conffiles', mode: 0o644, data: '/etc/config/updyn\n' },
-      { name: './postinst', mode: 0o755, data: POSTINST },
-      { name: './prerm', mode: 0o755, data: PRERM },
-    ],
-  });
-
-  const luci = ipk({
+    conffiles: ['/etc/config/updyn'],
+    postinstPkg: UPDYN_POSTINST_PKG,
+  };
+  const luciSpec = {
     ...common,
     name: 'luci-app-updyn',
     arch: 'all',
-    depends: 'luci-base, updyn',
+    depends: ['luci-base', 'updyn'],
     section: 'luci',
     description: 'LuCI support for updyn: status page and settings.',
     files: luciFiles(join(root, 'openwrt/luci-app-updyn')),
-    control: [
-      { name: './postinst', mode: 0o755, data: POSTINST },
-      { name: './postinst-pkg', mode: 0o755, data: LUCI_POSTINST_PKG },
-      { name: './prerm', mode: 0o755, data: PRERM },
-    ],
-  });
+    conffiles: [],
+    postinstPkg: LUCI_POSTINST_PKG,
+  };
 
+  const { apkPackage } = await loadApkWriter();
   mkdirSync(out, { recursive: true });
   const written = [];
-  for (const p of [updyn, luci]) {
-    const file = join(out, p.file);
-    writeFileSync(file, p.bytes);
-    written.push(file);
+  for (const spec of [updynSpec, luciSpec]) {
+    for (const p of [ipk(spec), apkPackage(spec)]) {
+      const file = join(out, p.file);
+      writeFileSync(file, p.bytes);
+      written.push(file);
+    }
   }
   return written;
 }
@@ -159,12 +172,19 @@ function luciFiles(dir) {
   return out;
 }
 
-function ipk({ name, version, arch, depends, section, license, maintainer, description, files, control, mtime }) {
+/** The .ipk of a package spec: ipkg-build's layout, package-pack.mk's control scripts. */
+function ipk({ name, version, arch, depends, section, license, maintainer, description, files, conffiles, postinstPkg, mtime }) {
+  const control = [
+    ...(conffiles.length > 0 ? [{ name: './conffiles', mode: 0o644, data: conffiles.map((f) => `${f}\n`).join('') }] : []),
+    { name: './postinst', mode: 0o755, data: POSTINST },
+    ...(postinstPkg ? [{ name: './postinst-pkg', mode: 0o755, data: postinstPkg }] : []),
+    { name: './prerm', mode: 0o755, data: PRERM },
+  ];
   const data = tar(withDirectories(files), mtime);
   const text = [
     `Package: ${name}`,
     `Version: ${version}`,
-    `Depends: ${depends}`,
+    `Depends: ${depends.join(', ')}`,
     `SourceName: ${name}`,
     `License: ${license}`,
     `Section: ${section}`,
@@ -189,6 +209,26 @@ function ipk({ name, version, arch, depends, section, license, maintainer, descr
   return { file: `${name}_${version}_${arch}.ipk`, bytes: gzip(outer) };
 }
 
+/**
+ * The .apk writer (build/apk/*.ts), compiled by esbuild into memory and
+ * imported from there: the build scripts stay plain .mjs that node runs as
+ * they are, and the format code is typed and type-checked with the rest.
+ */
+async function loadApkWriter() {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [join(root, 'build/apk/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node18',
+    write: false,
+    logLevel: 'error',
+  });
+  const code = r.outputFiles[0].text;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+
 /** SOURCE_DATE_EPOCH, else the last commit's time: the same tree packs to the same bytes. */
 function sourceDate() {
   if (/^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '')) return Number(process.env.SOURCE_DATE_EPOCH);
@@ -209,12 +249,12 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       'no-build': { type: 'boolean' },
     },
   });
-  const arch = values.arch ?? DEFAULT_ARCH[process.arch];
+  // no --arch: no native code, one architecture-independent package for every router
+  const arch = values.arch ?? 'all';
   try {
-    if (!arch) throw new Error(`no OpenWrt arch for this machine (${process.arch}); give --arch`);
     if (values.release !== undefined && !/^[1-9]\d*$/.test(values.release)) throw new Error('--release takes a whole number from 1');
     if (!values['no-build']) await bundle();
-    const written = buildPackages({ arch, addon: values.addon ?? 'none', release: values.release, out: values.out, mtime: sourceDate() });
+    const written = await buildPackages({ arch, addon: values.addon ?? 'none', release: values.release, out: values.out, mtime: sourceDate() });
     for (const f of written) console.log(`package: ${relative(process.cwd(), f)}`);
   } catch (e) {
     console.error(`package: ${e.message}`);

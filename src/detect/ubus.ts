@@ -1,16 +1,26 @@
-// netifd's interface events as a wake-up source, for a router where the
-// netlink addon cannot load: `ubus listen network.interface` prints one JSON
-// object per event, e.g.
-//   { "network.interface": {"action":"ifup","interface":"wan"} }
+// netifd's notifications as a wake-up source, for a router where the netlink
+// addon cannot load: `ubus subscribe network.interface` prints one line per
+// notification netifd sends on its network.interface object, e.g.
+//   { "interface.update": {"interface":"wan","up":true,"ipv4-address":[...],...} }
+//   { "interface.down": {"interface":"wan6","up":false,...} }
+// (ubus cli.c: ubus_cli_subscribe -> receive_request -> print_event, which
+// prints `{ "%s": %s }` with the method and blobmsg_format_json of the data;
+// netifd ubus.c netifd_ubus_interface_notify sends "interface.update" or
+// "interface.down" with the interface's status, and interface-event.c
+// interface_queue_event calls it for every event: ifup, ifdown, and
+// IFEV_UPDATE, a change inside a live interface such as a DHCP renew to a new
+// address or a new IPv6 prefix). `ubus listen network.interface` would see
+// only the ifup/ifdown broadcasts (netifd_ubus_interface_event).
 // Each such line calls onEvent (the daemon then re-reads its devices at once
-// instead of waiting for the next poll). netifd sends these events for ifup
-// and ifdown only; an address change inside a live interface still waits for
-// the poll.
+// instead of waiting for the next poll); the poll stays as the safety net,
+// e.g. for a netifd restart, after which this subscription hears nothing
+// (ubus cli.c sets no remove_cb) until ubus exits and is started again.
 //
 // The listener never throws and never dies: if `ubus` exits (ubusd restarted,
-// say) it is started again after a bounded, doubling delay, and onEvent fires
-// once when it is back, for whatever happened in between. close() kills the
-// process and cancels every timer.
+// netifd not up yet: "Error while registering for event") it is started again
+// after a bounded, doubling delay, and onEvent fires once when it is back, for
+// whatever happened in between. close() kills the process and cancels every
+// timer.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
@@ -18,7 +28,7 @@ import { basename, delimiter, join } from 'node:path';
 export interface UbusListenOptions {
   onEvent: () => void;
   onWarning: (message: string) => void;
-  /** Default ['ubus', 'listen', 'network.interface']. */
+  /** Default ['ubus', 'subscribe', 'network.interface']. */
   command?: string[];
   /** Delay before the first restart, doubled after each quick exit. Default 1000. */
   restartMinMs?: number;
@@ -30,8 +40,9 @@ export interface UbusListener {
   close(): void;
 }
 
-export const DEFAULT_UBUS_COMMAND: readonly string[] = ['ubus', 'listen', 'network.interface'];
-const EVENT = 'network.interface';
+export const DEFAULT_UBUS_COMMAND: readonly string[] = ['ubus', 'subscribe', 'network.interface'];
+/** The notifications netifd sends on network.interface (ubus.c netifd_ubus_interface_notify). */
+const NOTIFICATIONS = ['interface.update', 'interface.down'];
 /** A run this long counts as healthy: the next exit restarts after the shortest delay again. */
 const HEALTHY_RUN_MS = 60_000;
 /** No event line is anywhere near this; a longer one is garbage (and must not grow the buffer forever). */
@@ -141,9 +152,12 @@ class Listener implements UbusListener {
       this.garbage(JSON.stringify(line.slice(0, 80)));
       return;
     }
-    // `ubus listen` with a pattern prints only matching events; others are not ours to judge
-    const body = (parsed as Record<string, unknown>)[EVENT];
-    if (body !== null && typeof body === 'object') this.call(this.opts.onEvent);
+    // one key, the notification's name; other methods are not ours to judge
+    const wake = NOTIFICATIONS.some((n) => {
+      const body = (parsed as Record<string, unknown>)[n];
+      return body !== null && typeof body === 'object' && !Array.isArray(body);
+    });
+    if (wake) this.call(this.opts.onEvent);
   }
 
   private garbage(what: string): void {

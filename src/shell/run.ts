@@ -67,10 +67,10 @@ class Daemon {
     });
     this.watcher.on('warning', (m) => log.warn(`detect: ${m}`));
     if (this.watcher.kind === 'poll') {
-      // On OpenWrt, netifd's interface events wake the poll at once (a PPPoE
-      // reconnect is an ifup); elsewhere there is no ubus and this is null.
+      // On OpenWrt, netifd's notifications wake the poll at once (ifup, ifdown
+      // and a change inside a live interface); elsewhere there is no ubus and this is null.
       this.ubus = listenUbus({ onEvent: () => void this.watcher.refresh(), onWarning: (m) => log.warn(`detect: ${m}`) });
-      if (this.ubus) log.info("detect: following netifd's interface events (ubus) between polls");
+      if (this.ubus) log.info("detect: following netifd's notifications (ubus subscribe network.interface) between polls");
     }
 
     this.monitor = new AddressMonitor(this.watcher, checkipWith);

@@ -292,28 +292,128 @@ test('run --dry-run detects and decides but sends and records nothing', async (t
   assert.ok(!existsSync(join(dir, 'state', 'state.json')));
 });
 
-test("without the addon on OpenWrt, netifd's interface events (ubus listen) wake the poll at once", async (t) => {
+/**
+ * What `ubus subscribe network.interface` prints for one netifd notification:
+ * ubus cli.c print_event writes `{ "%s": %s }\n`, the method and
+ * blobmsg_format_json(msg, true) (compact JSON); netifd ubus.c
+ * netifd_ubus_interface_notify sends "interface.update" (up) or
+ * "interface.down" with "interface" first, then the interface's status
+ * (netifd_dump_status: up, pending, available, ..., l3_device, the address lists).
+ */
+function netifdNotification(kind: 'interface.update' | 'interface.down', iface: string, device: string, v4: string[], v6: string[]): string {
+  const up = kind === 'interface.update';
+  const status = {
+    interface: iface,
+    up,
+    pending: false,
+    available: true,
+    autostart: true,
+    dynamic: false,
+    ...(up ? { uptime: 42, l3_device: device } : {}),
+    proto: 'dhcp',
+    device,
+    metric: 0,
+    dns_metric: 0,
+    delegation: true,
+    'ipv4-address': v4.map((a) => ({ address: a.split('/')[0], mask: Number(a.split('/')[1]) })),
+    'ipv6-address': v6.map((a) => ({ address: a.split('/')[0], mask: Number(a.split('/')[1]) })),
+    'ipv6-prefix': [],
+    'ipv6-prefix-assignment': [],
+    route: [],
+    'dns-server': [],
+    'dns-search': [],
+    neighbors: [],
+    inactive: { 'ipv4-address': [], 'ipv6-address': [], route: [], 'dns-server': [], 'dns-search': [], neighbors: [] },
+    data: {},
+  };
+  return `{ "${kind}": ${JSON.stringify(status)} }\n`;
+}
+
+/**
+ * A recording `ubus` on PATH: it notes its arguments, takes only `subscribe
+ * network.interface` (what the daemon must run), and prints what the test
+ * writes into a FIFO, as the real one prints netifd's notifications.
+ */
+function recordingUbus(t: import('node:test').TestContext): { bin: string; calls: string; open(): number } {
   const dir = tempDir(t);
-  // a stand-in `ubus`: `ubus listen network.interface` prints what the test writes into a FIFO
   const bin = join(dir, 'bin');
   const fifo = join(dir, 'events');
+  const calls = join(dir, 'calls');
   mkdirSync(bin);
   spawnSync('mkfifo', [fifo]);
-  writeFileSync(join(bin, 'ubus'), `#!/bin/sh\n[ "$1 $2" = "listen network.interface" ] || exit 2\nexec cat ${fifo}\n`, { mode: 0o755 });
+  writeFileSync(join(bin, 'ubus'), `#!/bin/sh\necho "$*" >> ${calls}\n[ "$*" = "subscribe network.interface" ] || exit 2\nexec cat ${fifo}\n`, { mode: 0o755 });
+  return {
+    bin,
+    calls,
+    open: () => {
+      const fd = openSync(fifo, 'w');
+      t.after(() => closeSync(fd));
+      return fd;
+    },
+  };
+}
+
+test("without the addon on OpenWrt, netifd's interface.update (ubus subscribe) wakes the poll at once, for a change inside a live interface", async (t) => {
+  const ubus = recordingUbus(t);
   const r = await router(t, {
     over: { ipv6: false },
-    env: { UPDYN_NETLINK_ADDON: 'off', UPDYN_POLL_INTERVAL: '3600', PATH: `${bin}:${process.env.PATH}` },
+    env: { UPDYN_NETLINK_ADDON: 'off', UPDYN_POLL_INTERVAL: '3600', PATH: `${ubus.bin}:${process.env.PATH}` },
   });
   if (!r) return;
-  await r.daemon.waitFor(/following netifd's interface events \(ubus\)/);
-  const writer = openSync(fifo, 'w');
-  t.after(() => closeSync(writer));
+  await r.daemon.waitFor(/following netifd's notifications \(ubus subscribe network\.interface\)/);
+  const writer = ubus.open();
   await r.ns.ip('addr', 'add', '203.0.113.5/24', 'dev', 'v0');
   await sleep(300);
   assert.equal((await r.updates()).length, 0, 'the hourly poll has not looked yet');
-  writeSync(writer, '{ "network.interface": { "action": "ifup", "interface": "wan" } }\n');
+  writeSync(writer, netifdNotification('interface.update', 'wan', 'v0', ['203.0.113.5/24'], []));
   const [u] = await r.waitUpdates(1, 5000);
   assert.equal(u!.ip, '203.0.113.5');
+  // a DHCP renew to a new address: no ifup, only another interface.update
+  await r.ns.ip('addr', 'add', '198.51.100.6/24', 'dev', 'v0');
+  await r.ns.ip('addr', 'del', '203.0.113.5/24', 'dev', 'v0');
+  writeSync(writer, netifdNotification('interface.update', 'wan', 'v0', ['198.51.100.6/24'], []));
+  const second = await r.waitUpdates(2, 5000);
+  assert.equal(second[1]!.ip, '198.51.100.6');
+  // one child process, the subscription
+  assert.equal(readFileSync(ubus.calls, 'utf8'), 'subscribe network.interface\n');
+});
+
+test('without the addon, a re-read takes the IPv6 flags from /proc/net/if_inet6: temporary, deprecated and tentative addresses are never published', async (t) => {
+  const ubus = recordingUbus(t);
+  const r = await router(t, {
+    over: { ipv4: false },
+    env: { UPDYN_NETLINK_ADDON: 'off', UPDYN_POLL_INTERVAL: '3600', PATH: `${ubus.bin}:${process.env.PATH}` },
+    before: async (ns) => {
+      // temporary addresses for a `mngtmpaddr` address; DAD long enough that a new address stays tentative
+      await ns.exec('sysctl', ['-qw', 'net.ipv6.conf.v0.use_tempaddr=2', 'net.ipv6.conf.v0.accept_dad=1', 'net.ipv6.conf.v0.dad_transmits=200']);
+    },
+  });
+  if (!r) return;
+  await r.daemon.waitFor(/addresses through poll/);
+  const writer = ubus.open();
+  await r.ns.ip('-6', 'addr', 'add', '2001:db8:5::5/64', 'dev', 'v0', 'mngtmpaddr', 'nodad');
+  writeSync(writer, netifdNotification('interface.update', 'wan6', 'v0', [], ['2001:db8:5::5/64']));
+  const [u] = await r.waitUpdates(1, 5000);
+  assert.equal(u!.ip, '2001:db8:5::5');
+  const shown = await r.ns.ip('-6', 'addr', 'show', 'dev', 'v0');
+  assert.match(shown, /temporary/, 'the kernel made a temporary address');
+  // a deprecated and a tentative address appear, then the stable one goes (its
+  // temporary addresses may go with it, or linger: neither kind may be published)
+  await r.ns.ip('-6', 'addr', 'add', '2001:db8:6::6/64', 'dev', 'v0', 'nodad', 'preferred_lft', '0');
+  await r.ns.ip('-6', 'addr', 'add', '2001:db8:7::7/64', 'dev', 'v0');
+  writeSync(writer, netifdNotification('interface.update', 'wan6', 'v0', [], ['2001:db8:5::5/64', '2001:db8:6::6/64', '2001:db8:7::7/64']));
+  await r.ns.ip('-6', 'addr', 'del', '2001:db8:5::5/64', 'dev', 'v0');
+  const left = await r.ns.ip('-6', 'addr', 'show', 'dev', 'v0');
+  assert.match(left, /2001:db8:6::6\/64 scope global (nodad )?deprecated/);
+  assert.match(left, /2001:db8:7::7\/64 scope global tentative/);
+  writeSync(writer, netifdNotification('interface.update', 'wan6', 'v0', [], ['2001:db8:6::6/64', '2001:db8:7::7/64']));
+  // then a good one: the next request must carry it, with nothing in between
+  await r.ns.ip('-6', 'addr', 'add', '2001:db8:8::8/64', 'dev', 'v0', 'nodad');
+  writeSync(writer, netifdNotification('interface.update', 'wan6', 'v0', [], ['2001:db8:8::8/64']));
+  const all = await r.waitUpdates(2, 5000);
+  assert.equal(all[1]!.ip, '2001:db8:8::8');
+  await sleep(300);
+  assert.deepEqual((await r.updates()).map((x) => x.ip), ['2001:db8:5::5', '2001:db8:8::8']);
 });
 
 test('a privacy (temporary) address appearing next to the stable one is never published', async (t) => {

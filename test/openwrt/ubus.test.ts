@@ -1,5 +1,5 @@
-// listenUbus against a stand-in `ubus` (test/openwrt/shims/usr/bin/ubus) that
-// prints recorded `ubus listen network.interface` lines, exits when told to,
+// listenUbus against a recording `ubus` (test/openwrt/shims/usr/bin/ubus) that
+// prints recorded `ubus subscribe network.interface` lines, exits when told to,
 // and notes each run's pid.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,10 +10,11 @@ import { findExecutable, listenUbus, type UbusListener } from '../../src/detect/
 import { tempDir } from '../support/env';
 import { SHIMS } from './router';
 
-// what netifd's events look like through `ubus listen` (ubus cli.c prints `{ "TYPE": DATA }`)
-const IFUP_WAN = '{ "network.interface": {"action":"ifup","interface":"wan"} }';
-const IFDOWN_WAN6 = '{ "network.interface": {"action":"ifdown","interface":"wan6"} }';
-const IFUP_WAN6 = '{ "network.interface": {"action":"ifup","interface":"wan6"} }';
+// what netifd's notifications look like through `ubus subscribe` (ubus cli.c
+// print_event: `{ "METHOD": DATA }`; netifd ubus.c netifd_ubus_interface_notify)
+const IFUP_WAN = '{ "interface.update": {"interface":"wan","up":true,"pending":false,"available":true,"l3_device":"eth1","ipv4-address":[{"address":"203.0.113.7","mask":24}]} }';
+const IFDOWN_WAN6 = '{ "interface.down": {"interface":"wan6","up":false,"pending":false,"available":true} }';
+const IFUP_WAN6 = '{ "interface.update": {"interface":"wan6","up":true,"ipv6-address":[{"address":"2001:db8::7","mask":64}]} }';
 
 interface Fake {
   dir: string;
@@ -52,7 +53,7 @@ interface Seen {
 function listen(t: TestContext, fake: Fake, opts: { minMs?: number; maxMs?: number; onEvent?: () => void } = {}): Seen {
   const seen = { events: 0, warnings: [] as string[] } as Seen;
   const l = listenUbus({
-    command: [fake.ubus, 'listen', 'network.interface'],
+    command: [fake.ubus, 'subscribe', 'network.interface'],
     onEvent: () => {
       seen.events++;
       opts.onEvent?.();
@@ -84,26 +85,26 @@ const alive = (pid: number) => {
   }
 };
 
-test('each network.interface event wakes the daemon; anything else is ignored, garbage with one warning', async (t) => {
+test('each interface.update / interface.down notification wakes the daemon; anything else is ignored, garbage with one warning', async (t) => {
   const fake = fakeUbus(t);
-  fake.events([IFUP_WAN, 'Failed to parse', IFDOWN_WAN6, '{ "ubus.object.add": {"id":1,"path":"x"} }', '[1,2]', '{ "network.interface": "odd" }', '', IFUP_WAN6]);
+  fake.events([IFUP_WAN, 'Failed to parse', IFDOWN_WAN6, '{ "network.interface": {"action":"ifup","interface":"wan"} }', '{ "interface.other": {"interface":"wan"} }', '[1,2]', '{ "interface.update": "odd" }', '', IFUP_WAN6]);
   const seen = listen(t, fake);
   await until('three events', () => seen.events === 3);
   await sleep(100);
   assert.equal(seen.events, 3);
   assert.deepEqual(seen.warnings, [
-    'ubus listen network.interface: ignoring output that is not an event ("Failed to parse"); further such lines are ignored silently',
+    'ubus subscribe network.interface: ignoring output that is not an event ("Failed to parse"); further such lines are ignored silently',
   ]);
 });
 
 test('a line longer than 64 KiB is dropped whole, and the next event still counts', async (t) => {
   const fake = fakeUbus(t);
-  fake.events([`{ "network.interface": {"action":"ifup","interface":"${'w'.repeat(70_000)}"} }`, IFUP_WAN]);
+  fake.events([`{ "interface.update": {"interface":"${'w'.repeat(70_000)}"} }`, IFUP_WAN]);
   const seen = listen(t, fake);
   await until('one event', () => seen.events === 1);
   await sleep(100);
   assert.equal(seen.events, 1);
-  assert.deepEqual(seen.warnings, ['ubus listen network.interface: ignoring output that is not an event (a line longer than 64 KiB); further such lines are ignored silently']);
+  assert.deepEqual(seen.warnings, ['ubus subscribe network.interface: ignoring output that is not an event (a line longer than 64 KiB); further such lines are ignored silently']);
 });
 
 test('when ubus exits it runs again after a doubling delay, and the daemon looks once', async (t) => {
@@ -117,8 +118,8 @@ test('when ubus exits it runs again after a doubling delay, and the daemon looks
   await until('four wake-ups', () => seen.events === 4);
   assert.equal(fake.runs(), 3);
   assert.deepEqual(seen.warnings, [
-    'ubus listen network.interface stopped (exit code 255): Failed to connect to ubus; starting it again in 100 ms',
-    'ubus listen network.interface stopped (exit code 1); starting it again in 200 ms',
+    'ubus subscribe network.interface stopped (exit code 255): Failed to connect to ubus; starting it again in 100 ms',
+    'ubus subscribe network.interface stopped (exit code 1); starting it again in 200 ms',
   ]);
   const [first = 0, second = 0, third = 0] = times;
   assert.ok(second - first >= 100, `first restart after ${second - first} ms`);
@@ -157,7 +158,7 @@ test('a handler that throws is reported, and listening goes on', async (t) => {
   let calls = 0;
   const warnings: string[] = [];
   const l = listenUbus({
-    command: [fake.ubus, 'listen', 'network.interface'],
+    command: [fake.ubus, 'subscribe', 'network.interface'],
     onEvent: () => {
       calls++;
       throw new Error('boom');
@@ -167,7 +168,7 @@ test('a handler that throws is reported, and listening goes on', async (t) => {
   assert.ok(l);
   t.after(() => l.close());
   await until('two calls', () => calls === 2);
-  assert.deepEqual(warnings, ['ubus listen network.interface: the event handler failed: boom', 'ubus listen network.interface: the event handler failed: boom']);
+  assert.deepEqual(warnings, ['ubus subscribe network.interface: the event handler failed: boom', 'ubus subscribe network.interface: the event handler failed: boom']);
 });
 
 test('without ubus on PATH there is no listener; the default command is found on PATH', async (t) => {
@@ -179,7 +180,7 @@ test('without ubus on PATH there is no listener; the default command is found on
   });
   process.env.PATH = join(fake.dir, 'nothing-here');
   assert.equal(listenUbus(noop), null);
-  assert.equal(listenUbus({ ...noop, command: [join(fake.dir, 'missing/ubus'), 'listen'] }), null);
+  assert.equal(listenUbus({ ...noop, command: [join(fake.dir, 'missing/ubus'), 'subscribe'] }), null);
   // a file that is not executable is not a program
   assert.equal(listenUbus({ ...noop, command: [join(fake.dir, 'state')] }), null);
   process.env.PATH = `:${fake.bin}`;
@@ -190,4 +191,6 @@ test('without ubus on PATH there is no listener; the default command is found on
   assert.ok(l);
   t.after(() => l.close());
   await until('an event through the default command', () => events === 1);
+  // the default is a subscription to netifd's object, not `ubus listen` (which misses interface.update)
+  assert.deepEqual(readFileSync(join(fake.dir, 'state/ubus.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)), [['subscribe', 'network.interface']]);
 });
