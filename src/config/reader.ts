@@ -2,6 +2,7 @@
 // line it starts on instead of stopping at the first, and remembering which
 // options were read so that the rest can be reported as unknown.
 import type { Result } from '../types';
+import { err, ok } from '../types';
 import type { UciOption, UciSection } from './uci';
 import { parseBool, parseInteger } from './values';
 import { quoteValue } from '../lib/text';
@@ -109,21 +110,11 @@ export class SectionReader {
   }
 
   bool(name: string, def: boolean): boolean {
-    const o = this.single(name);
-    if (o === undefined) return def;
-    const r = parseBool(o.value);
-    if (r.ok) return r.value;
-    this.fail(name, r.error, o.value);
-    return def;
+    return this.checked(name, def, parseBool);
   }
 
   int(name: string, def: number, min: number, max: number): number {
-    const o = this.single(name);
-    if (o === undefined) return def;
-    const r = parseInteger(o.value, min, max);
-    if (r.ok) return r.value;
-    this.fail(name, r.error, o.value);
-    return def;
+    return this.checked(name, def, (s) => parseInteger(s, min, max));
   }
 
   /** A value with its own rule (a range with holes, say); the default when absent or invalid. */
@@ -137,11 +128,7 @@ export class SectionReader {
   }
 
   oneOf<T extends string>(name: string, values: readonly T[], def: T): T {
-    const o = this.single(name);
-    if (o === undefined) return def;
-    if ((values as readonly string[]).includes(o.value)) return o.value as T;
-    this.fail(name, `must be one of ${values.join(', ')}`, o.value);
-    return def;
+    return this.checked(name, def, (s) => ((values as readonly string[]).includes(s) ? ok(s as T) : err(`must be one of ${values.join(', ')}`)));
   }
 
   /** A warning for every option nothing read (named, never echoed: it may be a mistyped secret). */
