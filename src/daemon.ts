@@ -78,7 +78,7 @@ class Daemon {
       if (this.ubus) log.info("detect: following netifd's interface events (ubus) between polls");
     }
 
-    this.monitor = new AddressMonitor(this.watcher, checkipWith);
+    this.monitor = new AddressMonitor(this.watcher, checkipWith, undefined, undefined, wakeIntervalMs());
     this.monitor.on('address', (service, family, d) => this.onAddress(service, family, d));
     this.monitor.on('warning', (service, family, m) => log.warn(`${service} ${recordType(family)}: ${m}`));
 
@@ -220,6 +220,12 @@ class Daemon {
       await this.writing;
     }
   }
+}
+
+/** Wake-ups by signal or reload ask checkip at most this often: UPDYN_WAKE_INTERVAL_MS (0..10000, for tests), default 10 s. */
+function wakeIntervalMs(): number | undefined {
+  const ms = Number(process.env.UPDYN_WAKE_INTERVAL_MS);
+  return process.env.UPDYN_WAKE_INTERVAL_MS && Number.isInteger(ms) && ms >= 0 && ms <= 10_000 ? ms : undefined;
 }
 
 /** The fallback's polling period: UPDYN_POLL_INTERVAL seconds (1..3600), default 30. */
