@@ -20,6 +20,8 @@ import { buildStatus, writeStatus } from './engine/status';
 import { Updater } from './updater';
 import { makeSender } from './send';
 import { checkDns, needsDnsCheck } from './seed';
+import { takeLock } from './exclusive';
+import type { Lock } from './lock';
 
 export async function run(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);
@@ -47,6 +49,9 @@ class Daemon {
   /** The address DNS was last asked about, per record: once per address is enough. */
   private readonly dnsAsked = new Map<string, string>();
   private exit!: (code: number) => void;
+  private lock: Lock | null = null;
+  /** set once the monitor and updater exist: signals before that are handled at the end of start() */
+  private started = false;
 
   constructor(
     private readonly args: CommonArgs,
@@ -62,6 +67,18 @@ class Daemon {
   async start(): Promise<number> {
     const { log, config } = this;
     announceWarnings(config, log);
+    // Signals first: a `once` signals the pid in the lock, and SIGUSR2's default would end us.
+    const done = new Promise<number>((resolve) => (this.exit = resolve));
+    this.installSignals();
+    if (!this.args.dryRun) {
+      const locked = await takeLock('run', config.global.state_dir, log, { stopping: () => this.stopping });
+      if (typeof locked === 'number') return locked;
+      this.lock = locked;
+    }
+    if (this.stopping) {
+      await this.lock?.release();
+      return EXIT_OK;
+    }
     this.apply(config);
     this.book.reconcile(config.services, await this.store.load());
 
@@ -97,11 +114,12 @@ class Daemon {
     this.monitor.configure(config.services, this.devices);
     this.updater.kick();
     this.persistSoon();
-
-    return new Promise<number>((resolve) => {
-      this.exit = resolve;
-      this.installSignals();
-    });
+    this.started = true;
+    if (this.stopping) {
+      this.stopping = false;
+      void this.stop('SIGTERM');
+    }
+    return done;
   }
 
   private apply(config: Config): void {
@@ -132,13 +150,15 @@ class Daemon {
   }
 
   private installSignals(): void {
-    process.on('SIGHUP', () => void this.reload());
+    process.on('SIGHUP', () => this.started && void this.reload());
     process.on('SIGUSR1', () => {
+      if (!this.started) return; // the start reads and decides everything anyway
       this.log.info('SIGUSR1: forcing an update of every record');
       for (const e of this.book.entries.values()) e.machine.force();
       this.updater.kick();
     });
     process.on('SIGUSR2', () => {
+      if (!this.started) return;
       this.log.info('SIGUSR2: re-checking addresses');
       void this.monitor.recheck();
     });
@@ -171,6 +191,7 @@ class Daemon {
   private async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (!this.started) return; // start() stops when it gets there
     this.log.info(`${signal}: stopping${this.updater.inFlight() ? ' after the request in flight' : ''}`);
     this.monitor.close();
     this.ubus?.close();
@@ -178,6 +199,7 @@ class Daemon {
     this.updater.close();
     await this.updater.idle();
     await this.flush();
+    await this.lock?.release();
     this.log.info('stopped');
     this.exit(EXIT_OK);
   }
