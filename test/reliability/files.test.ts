@@ -115,7 +115,8 @@ test('a read-only state directory: once sends nothing and says why; the daemon k
   }
   assert.equal(s.updates().length, 0, 'three cron runs without memory: no request storm');
 
-  const d = new Daemon(['-c', s.file], { prefix: m.enter });
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
   t.after(() => d.stop());
   await d.waitFor(/A: updated 203\.0\.113\.5 \(HTTP 200/);
   s.provider.setCheckipAnswer('ipv4', '203.0.113.6');
@@ -162,7 +163,8 @@ test('the daemon on a full disk keeps serving from memory, warns once, and write
   const s = await setup(t);
   const m = await privateMount(t, s.stateDir, '16k');
   if (!m) return;
-  const d = new Daemon(['-c', s.file], { prefix: m.enter });
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
   t.after(() => d.stop());
   await d.waitFor(/A: updated 203\.0\.113\.5 \(HTTP 200/);
   // the daemon's last write after that answer is done (status.json shows it), so nothing rewrites status.json below
@@ -213,7 +215,8 @@ test('a state directory with room for two files: status.json gives up its space,
   assert.equal(s.updates().length, 2);
 
   // the daemon too: each change saved and sent, status.json there at the end
-  const d = new Daemon(['-c', s.file], { prefix: m.enter });
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
   t.after(() => d.stop());
   await d.waitFor(/A: address 203\.0\.113\.6 \(checkip/);
   s.provider.setCheckipAnswer('ipv4', '203.0.113.9');
