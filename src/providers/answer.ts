@@ -2,18 +2,17 @@
 // first. Some providers echo the request (URL included) when they fail, and the
 // custom protocol puts the token into that URL; src/secrets.ts would catch it in
 // the log, but a message must be safe on its own (status.json, tests, callers).
-import { answerText } from './provider';
-
-const HIDDEN = '(redacted)';
+import { REDACTED } from '../lib/secrets';
+import { firstLine, printable } from '../lib/text';
 
 export interface Credentials {
   username: string;
   password: string;
 }
 
-/** answerText() of `body`, JSON-quoted, with every spelling of the token a request carries replaced. */
+/** The answer's first line, printable and JSON-quoted, with every spelling of the token a request carries replaced. */
 export function quotedAnswer(body: string, credentials: Credentials, max = 60): string {
-  return JSON.stringify(answerText(withoutSecret(body, credentials), max));
+  return JSON.stringify(printable(firstLine(withoutSecret(body, credentials)), max));
 }
 
 /**
@@ -32,6 +31,6 @@ export function withoutSecret(text: string, { username, password: secret }: Cred
   ]);
   let out = text;
   // longest first, so that an encoded form is not half-replaced by a shorter one
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join(HIDDEN);
+  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join(REDACTED);
   return out;
 }

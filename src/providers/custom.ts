@@ -10,15 +10,43 @@
 // are the query form), like `none`.
 //
 // Messages never hold the URL: with [PASSWORD] in it, it holds the token.
-import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { Outcome, Result, UpdateRequest } from '../types';
+import { err, ok } from '../types';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
 
+/** Where the values go in update_url, each with a stand-in valid wherever it may appear (for URL checks). */
+export const URL_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  USERNAME: 'user',
+  PASSWORD: 'pass',
+  DOMAIN: 'host.example.com',
+  IP: '192.0.2.1',
+};
+
 const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
 
+/** Whether a piece of a URL is a placeholder, i.e. a template and not a secret. */
+export const hasPlaceholder = (s: string): boolean => new RegExp(PLACEHOLDER.source).test(s);
+
 export const custom: ProviderSpec = {
+  protocol: 'custom',
+  title: 'Custom URL (any provider with an HTTP GET update URL)',
+  defaults: { update_url: '', auth: 'none' },
+  options: [
+    {
+      name: 'success_pattern',
+      kind: 'string',
+      default: '',
+      check: (s) => successPattern(s),
+      help: 'A JavaScript regular expression (unanchored, case-sensitive) the body of a 2xx answer must match; empty: any 2xx is success',
+    },
+  ],
+  // credentials go only where the URL's placeholders or the auth mode put them
+  needs: (s, credential) => s.auth !== 'none' || s.update_url.includes(credential === 'username' ? '[USERNAME]' : '[PASSWORD]'),
+  checkableUrl: (url) => url.replace(PLACEHOLDER, (_, name: string) => URL_PLACEHOLDERS[name] ?? ''),
+
   build(req: UpdateRequest): BuiltRequest {
     const { service } = req;
     const values: Record<string, string> = {
@@ -46,16 +74,11 @@ export const custom: ProviderSpec = {
 };
 
 function answered(res: HttpResponse, req: UpdateRequest): Outcome {
-  const pattern = req.service.success_pattern;
-  if (pattern === '') return { kind: 'ok', message: `HTTP ${res.status}` };
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch {
-    // The schema refuses such a pattern; this keeps classify() from ever throwing.
-    return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
-  }
-  if (re.test(res.body)) return { kind: 'ok', message: `HTTP ${res.status}` };
+  if (req.service.success_pattern === '') return { kind: 'ok', message: `HTTP ${res.status}` };
+  const re = successPattern(req.service.success_pattern);
+  // The schema refuses such a pattern; this keeps classify() from ever throwing.
+  if (!re.ok) return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
+  if (re.value.test(res.body)) return { kind: 'ok', message: `HTTP ${res.status}` };
   const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body, req.service);
   return {
     kind: 'rejected',
@@ -66,4 +89,22 @@ function answered(res: HttpResponse, req: UpdateRequest): Outcome {
 
 function detail(body: string, credentials: Credentials): string {
   return body.trim() === '' ? '' : `: ${quotedAnswer(body, credentials)}`;
+}
+
+const compiled = new Map<string, Result<RegExp>>();
+
+/** `success_pattern` compiled, once per pattern: the schema's check and every answer share it. */
+export function successPattern(pattern: string): Result<RegExp> {
+  let r = compiled.get(pattern);
+  if (r === undefined) {
+    try {
+      r = ok(new RegExp(pattern));
+    } catch (e) {
+      // V8's own words ("Invalid regular expression: /x(/: Unterminated group"), minus the echo
+      const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(e);
+      r = err(`is not a valid JavaScript regular expression (${why})`);
+    }
+    compiled.set(pattern, r);
+  }
+  return r;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { TypedEmitter } from 'tiny-typed-emitter';
 import type { DeviceSnapshot, Family, InterfaceAddress, ServiceConfig } from '../../src/types';
 import type { AddressWatcher, WatcherEvents } from '../../src/detect/watcher';
-import { AddressMonitor, WAKE_MIN_MS } from '../../src/monitor';
+import { AddressMonitor, WAKE_MIN_MS } from '../../src/detect/monitor';
 import { service } from '../support/fixtures';
 import { VirtualClock, VirtualTimers, flush } from '../support/virtual';
 

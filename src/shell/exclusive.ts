@@ -7,10 +7,10 @@
 //    `run` holds it, it refuses to start (exit 1).
 //  - where no lock can be made (read-only state directory), it says so and
 //    goes on: `once` then sends nothing anyway (it cannot save its state).
-import type { Log } from './log';
-import type { Lock, LockCommand } from './lock';
-import { acquireLock, lockPath } from './lock';
-import { EXIT_FAILED, EXIT_OK } from './cli';
+import type { Log } from '../types';
+import type { Lock, LockCommand } from '../lib/lock';
+import { acquireLock, lockPath } from '../lib/lock';
+import { EXIT_FAILED, EXIT_OK } from './argv';
 
 /** How long `once` waits for another `once`'s pass. */
 const ONCE_WAIT_MS = 120_000;
