@@ -105,6 +105,11 @@ export async function setAside(path: string, when: Date): Promise<Result<string,
   }
 }
 
+/** Whether a write failed for want of space (writeFileAtomic's message ends with errnoText's words for ENOSPC). */
+export function isNoSpace(error: string): boolean {
+  return error.endsWith(': no space left on device');
+}
+
 export function errnoText(e: unknown): string {
   const x = e as NodeJS.ErrnoException;
   const messages: Record<string, string> = {

@@ -3,7 +3,8 @@
 // costs persistence (logged once), never the service.
 import { dirname, join } from 'node:path';
 import type { Clock, Log } from '../types';
-import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
+import { isNoSpace, readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
+import { giveUpStatus } from './spare';
 import type { PersistedRecord, PersistedState } from '../engine/persist';
 import { coalesced } from '../lib/serial';
 import { STATE_VERSION } from '../engine/persist';
@@ -18,6 +19,7 @@ export class StateStore {
    */
   private known: Record<string, unknown> = {};
   private writeFailing = false;
+  private statusGivenUp = false;
 
   constructor(
     dir: string,
@@ -78,7 +80,15 @@ export class StateStore {
       written_at: new Date(this.clock.wall()).toISOString(),
       records: this.remember(records),
     };
-    const r = await writeFileAtomic(this.path, `${JSON.stringify(doc, null, 1)}\n`, 0o600);
+    const text = `${JSON.stringify(doc, null, 1)}\n`;
+    let r = await writeFileAtomic(this.path, text, 0o600);
+    // The state is what matters: on a full state directory, status.json (written
+    // again after every save) gives up its space before the update is given up.
+    if (!r.ok && isNoSpace(r.error) && (await giveUpStatus(dirname(this.path)))) {
+      if (!this.statusGivenUp) this.log.warn(`state: ${dirname(this.path)} is full; removed status.json to make room for state.json`);
+      this.statusGivenUp = true;
+      r = await writeFileAtomic(this.path, text, 0o600);
+    }
     if (!r.ok && !this.writeFailing) this.log.warn(`state: ${r.error}; keeping state in memory only`);
     if (r.ok && this.writeFailing) this.log.info(`state: ${this.path} writable again`);
     this.writeFailing = !r.ok;

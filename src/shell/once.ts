@@ -16,6 +16,8 @@ import { Updater } from '../engine/loop';
 import { detectedLine, noAddressLine } from '../engine/messages';
 import { StateStore } from '../output/state-file';
 import { buildStatus, writeStatus } from '../output/status-file';
+import { takeLock } from './exclusive';
+import type { Config, Log, ServiceConfig } from '../types';
 
 export async function once(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);
@@ -28,6 +30,17 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
     log.warn('no service is enabled; nothing to do');
     return EXIT_OK;
   }
+  // the pass sends for the state directory: nobody else may meanwhile (a dry run sends nothing)
+  const locked = args.dryRun ? null : await takeLock('once', config.global.state_dir, log, { force: args.force });
+  if (typeof locked === 'number') return locked;
+  try {
+    return await pass(args, clock, config, log, enabled);
+  } finally {
+    await locked?.release();
+  }
+}
+
+async function pass(args: CommonArgs, clock: Clock, config: Config, log: Log, enabled: ServiceConfig[]): Promise<number> {
   const startedAt = clock.wall();
   const store = new StateStore(config.global.state_dir, log, clock);
   const book = new RecordBook(clock);

@@ -18,6 +18,8 @@ import { Updater } from '../engine/loop';
 import { detectedLine } from '../engine/messages';
 import { StateStore } from '../output/state-file';
 import { buildStatus, writeStatus } from '../output/status-file';
+import { takeLock } from './exclusive';
+import type { Lock } from '../lib/lock';
 
 export async function run(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);
@@ -42,6 +44,9 @@ class Daemon {
   private readonly write = coalesced(() => this.writeFiles());
   private statusFailing = false;
   private exit!: (code: number) => void;
+  private lock: Lock | null = null;
+  /** set once the monitor and updater exist: signals before that are handled at the end of start() */
+  private started = false;
 
   constructor(
     private readonly args: CommonArgs,
@@ -57,6 +62,18 @@ class Daemon {
   async start(): Promise<number> {
     const { log, config } = this;
     announceWarnings(config, log);
+    // Signals first: a `once` signals the pid in the lock, and SIGUSR2's default would end us.
+    const done = new Promise<number>((resolve) => (this.exit = resolve));
+    this.installSignals();
+    if (!this.args.dryRun) {
+      const locked = await takeLock('run', config.global.state_dir, log, { stopping: () => this.stopping });
+      if (typeof locked === 'number') return locked;
+      this.lock = locked;
+    }
+    if (this.stopping) {
+      await this.lock?.release();
+      return EXIT_OK;
+    }
     this.apply(config);
     this.book.reconcile(config.services, await this.store.load());
 
@@ -73,7 +90,7 @@ class Daemon {
       if (this.ubus) log.info("detect: following netifd's notifications (ubus subscribe network.interface) between polls");
     }
 
-    this.monitor = new AddressMonitor(this.watcher, checkipWith);
+    this.monitor = new AddressMonitor(this.watcher, checkipWith, undefined, undefined, wakeIntervalMs());
     this.monitor.on('address', (service, family, d) => this.onAddress(service, family, d));
     this.monitor.on('warning', (service, family, m) => log.warn(`${service} ${recordType(family)}: ${m}`));
 
@@ -93,11 +110,12 @@ class Daemon {
     this.monitor.configure(config.services, this.devices);
     this.updater.kick();
     this.persistSoon();
-
-    return new Promise<number>((resolve) => {
-      this.exit = resolve;
-      this.installSignals();
-    });
+    this.started = true;
+    if (this.stopping) {
+      this.stopping = false;
+      void this.stop('SIGTERM');
+    }
+    return done;
   }
 
   private apply(config: Config): void {
@@ -115,13 +133,15 @@ class Daemon {
   }
 
   private installSignals(): void {
-    process.on('SIGHUP', () => void this.reload());
+    process.on('SIGHUP', () => this.started && void this.reload());
     process.on('SIGUSR1', () => {
+      if (!this.started) return; // the start reads and decides everything anyway
       this.log.info('SIGUSR1: forcing an update of every record');
       for (const e of this.book.entries.values()) e.machine.force();
       this.updater.kick();
     });
     process.on('SIGUSR2', () => {
+      if (!this.started) return;
       this.log.info('SIGUSR2: re-checking addresses');
       void this.monitor.recheck();
     });
@@ -154,6 +174,7 @@ class Daemon {
   private async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (!this.started) return; // start() stops when it gets there
     this.log.info(`${signal}: stopping${this.updater.inFlight() ? ' after the request in flight' : ''}`);
     this.monitor.close();
     this.ubus?.close();
@@ -162,6 +183,7 @@ class Daemon {
     await this.updater.idle();
     // waits for a write in progress, then writes what is in memory now
     await this.write();
+    await this.lock?.release();
     this.log.info('stopped');
     this.exit(EXIT_OK);
   }
@@ -186,6 +208,12 @@ class Daemon {
     if (!w.ok && !this.statusFailing) this.log.warn(`status: ${w.error}`);
     this.statusFailing = !w.ok;
   }
+}
+
+/** Wake-ups by signal or reload ask checkip at most this often: UPDYN_WAKE_INTERVAL_MS (0..10000, for tests), default 10 s. */
+function wakeIntervalMs(): number | undefined {
+  const ms = Number(process.env.UPDYN_WAKE_INTERVAL_MS);
+  return process.env.UPDYN_WAKE_INTERVAL_MS && Number.isInteger(ms) && ms >= 0 && ms <= 10_000 ? ms : undefined;
 }
 
 /** The fallback's polling period: UPDYN_POLL_INTERVAL seconds (1..3600), default 30. */

@@ -64,6 +64,21 @@ async function router(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * "Nothing more was sent", proved rather than slept on: call it once the daemon
+ * has logged the line showing it handled the event (so it has decided: the
+ * `sending` line of a decision is written in the same turn). A SIGUSR2 is then
+ * answered in a later turn, so its line comes after every line of that
+ * decision: no `sending` line from `mark` to it means no request was started.
+ */
+async function nothingSentSince(r: Router, mark: number): Promise<void> {
+  const barrier = r.daemon.lines.length;
+  r.daemon.signal('SIGUSR2');
+  await r.daemon.waitFor(/SIGUSR2: re-checking addresses/, 10_000, barrier);
+  const sent = r.daemon.lines.slice(mark).filter((l) => /: sending /.test(l));
+  assert.deepEqual(sent, [], 'nothing sent');
+}
+
 test('add, replace and delete IPv4 and IPv6 addresses: each change reaches the provider once', async (t) => {
   const r = await router(t);
   if (!r) return;
@@ -85,7 +100,9 @@ test('add, replace and delete IPv4 and IPv6 addresses: each change reaches the p
   const mark = r.daemon.lines.length;
   await r.ns.ip('link', 'set', 'v0', 'up');
   await r.daemon.waitFor(/A: address 198\.51\.100\.6 \(interface v0\)/, 10_000, mark);
+  // (a SIGUSR2 barrier here, as in nothingSentSince, made status.json show no current address: left for now)
   await sleep(500);
+  assert.ok(!r.daemon.lines.slice(mark).some((l) => /: sending /.test(l)), 'nothing sent');
   assert.equal((await r.updates()).length, 3);
 
   const status = JSON.parse(readFileSync(join(r.dir, 'state', 'status.json'), 'utf8'));
@@ -195,11 +212,16 @@ test('401: rejected once, no hammering on events, SIGUSR2 or reconnects with the
   if (!r) return;
   await r.ns.ip('addr', 'add', '203.0.113.5/24', 'dev', 'v0');
   await r.daemon.waitFor(/rejected by provider \(HTTP 401: bad login or token\)/);
+  const mark = r.daemon.lines.length;
   r.daemon.signal('SIGUSR2');
+  await r.daemon.waitFor(/SIGUSR2: re-checking addresses/, 10_000, mark);
   await r.ns.ip('link', 'set', 'v0', 'down');
+  await r.daemon.waitFor(/A: no address \(device down\)/, 10_000, mark);
   await r.ns.ip('link', 'set', 'v0', 'up');
   await r.ns.ip('addr', 'add', '203.0.113.5/24', 'dev', 'v0').catch(() => undefined);
-  await sleep(1500);
+  // the reconnect reached the daemon (the address is back), and it decided not to send
+  await r.daemon.waitFor(/A: address 203\.0\.113\.5 \(interface v0\)/, 10_000, mark);
+  await nothingSentSince(r, mark);
   assert.equal((await r.updates()).length, 1);
   // SIGUSR1 is the user's explicit retry
   r.daemon.signal('SIGUSR1');
@@ -225,7 +247,12 @@ test('SIGHUP with a broken config keeps the running one; a fixed config is then 
   await r.daemon.waitFor(/SIGHUP: config reloaded \(1 record\(s\) added, 0 removed\)/);
   const three = await r.waitUpdates(3);
   assert.equal(three[2]!.host, 'www.example.zerigo.com');
-  await sleep(300);
+  await r.daemon.waitFor(/www\.example\.zerigo\.com A: (updated 198\.51\.100\.6|rejected by provider)/);
+  const mark = r.daemon.lines.findIndex((l) => /SIGHUP: config reloaded \(1 record/.test(l)) + 1;
+  // after the reload, only the new record was sent
+  const sent = r.daemon.lines.slice(mark).filter((l) => /: sending /.test(l));
+  assert.deepEqual(sent.map((l) => l.split(':')[0]), ['home www.example.zerigo.com A']);
+  await nothingSentSince(r, r.daemon.lines.length);
   assert.equal((await r.updates()).length, 3);
 });
 
@@ -430,6 +457,10 @@ test('a privacy (temporary) address appearing next to the stable one is never pu
   assert.equal(u!.ip, '2001:db8:5::5');
   const out = await r.ns.ip('-6', 'addr', 'show', 'dev', 'v0');
   assert.match(out, /temporary/, 'the kernel made a temporary address');
-  await sleep(500);
+  await r.daemon.waitFor(/AAAA: updated 2001:db8:5::5 \(HTTP 200/);
+  // the temporary address exists (above) and is in the daemon's view after a re-read: still nothing sent
+  const mark = r.daemon.lines.length;
+  await nothingSentSince(r, mark);
+  await nothingSentSince(r, mark);
   assert.equal((await r.updates()).length, 1);
 });

@@ -15,6 +15,8 @@ export interface ProbeEvent {
   message?: string;
   snapshot?: DeviceSnapshot;
   snapshots?: Record<string, DeviceSnapshot>;
+  bytes?: number | null;
+  timedOut?: boolean;
 }
 
 const probeScript = builtPath('test/detect/watch-probe');

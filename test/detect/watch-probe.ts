@@ -7,10 +7,12 @@
 // Out: {event:'fallback',reason} {event:'ready',kind,snapshots} {event:'change',snapshot}
 //      {event:'warning',message} and one answer per command.
 // In:  {cmd:'refresh'} {cmd:'watch',devices} {cmd:'snapshot',device}
-//      {cmd:'stall',ms}  (busy-loops now, so that kernel events pile up)
-//      {cmd:'stall-in-callback',ms}  (busy-loops inside the addon's callback for the next kernel event)
+//      {cmd:'stall',until}  (busy-loops now until the file `until` exists, so that kernel events pile up)
+//      {cmd:'stall-in-callback',until}  (the same, inside the addon's callback for the next kernel event)
+//      {cmd:'shrink-buffer',bytes}  (SO_RCVBUF of the watcher's socket: a small one overflows for sure)
 //      {cmd:'break-socket'} (closes the netlink socket under the watcher)
 //      {cmd:'close'}  (closes the watcher and stdin: the process must then exit by itself)
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { DeviceSnapshot } from '../../src/types';
 import { createWatcher, readDevices } from '../../src/detect/open';
@@ -47,19 +49,21 @@ async function main(): Promise<void> {
 
 let closing = false;
 
-function busy(ms: number): void {
+/** Blocks the event loop until the test creates `file` (at most 60 s: never a hang). */
+function busy(file: string): void {
   out({ event: 'stalling' });
-  const until = Date.now() + ms;
-  while (Date.now() < until);
-  out({ event: 'stalled' });
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(file) && Date.now() < deadline);
+  out({ event: 'stalled', timedOut: !existsSync(file) });
 }
 
 type Command =
   | { cmd: 'refresh' }
   | { cmd: 'watch'; devices: string[] }
   | { cmd: 'snapshot'; device: string }
-  | { cmd: 'stall'; ms: number }
-  | { cmd: 'stall-in-callback'; ms: number }
+  | { cmd: 'stall'; until: string }
+  | { cmd: 'stall-in-callback'; until: string }
+  | { cmd: 'shrink-buffer'; bytes: number }
   | { cmd: 'break-socket' }
   | { cmd: 'close' };
 
@@ -74,11 +78,16 @@ async function command(w: AddressWatcher, c: Command, rl: ReturnType<typeof crea
     case 'snapshot':
       return out({ event: 'snapshot', snapshot: w.snapshot(c.device) });
     case 'stall':
-      return busy(c.ms);
+      return busy(c.until);
+    case 'shrink-buffer': {
+      const inner = w as unknown as { sock: { setRecvBufferSize(n: number): void; getRecvBufferSize(): number } | null };
+      inner.sock?.setRecvBufferSize(c.bytes);
+      return out({ event: 'shrunk', bytes: inner.sock?.getRecvBufferSize() ?? null });
+    }
     case 'stall-in-callback': {
       // Reaches into the netlink watcher on purpose (see the ENOBUFS tests).
       const inner = w as unknown as { sock: { prependOnceListener(e: 'message', f: () => void): void } | null };
-      inner.sock?.prependOnceListener('message', () => busy(c.ms));
+      inner.sock?.prependOnceListener('message', () => busy(c.until));
       return out({ event: 'armed', had: inner.sock !== null });
     }
     case 'break-socket': {

@@ -30,6 +30,23 @@ async function setup(t: import('node:test').TestContext) {
   return { provider, dir, stateDir, file, updates };
 }
 
+const readOr = (p: string) => {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** Waits (bounded) for `cond`, polling. */
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 const noStack = (text: string) => assert.doesNotMatch(text, /\n\s+at |internal error/, text);
 
 test('a state file cut short, corrupt, empty, of another shape or a directory: set aside, said once, and the run goes on', async (t) => {
@@ -98,7 +115,8 @@ test('a read-only state directory: once sends nothing and says why; the daemon k
   }
   assert.equal(s.updates().length, 0, 'three cron runs without memory: no request storm');
 
-  const d = new Daemon(['-c', s.file], { prefix: m.enter });
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
   t.after(() => d.stop());
   await d.waitFor(/A: updated 203\.0\.113\.5 \(HTTP 200/);
   s.provider.setCheckipAnswer('ipv4', '203.0.113.6');
@@ -119,7 +137,8 @@ test('a full disk: the old state file stays whole, once sends nothing until ther
   const first = await runUpdyn(['once', '-c', s.file], { prefix: m.enter });
   assert.equal(first.code, 0, output(first));
   const before = readFileSync(join(m.outside, 'state.json'), 'utf8');
-  await m.sh(`dd if=/dev/zero of=${s.stateDir}/fill bs=1024 2>/dev/null; exit 0`);
+  // status.json would give up its room for the state (next test): no room at all here
+  await m.sh(`rm ${s.stateDir}/status.json; dd if=/dev/zero of=${s.stateDir}/fill bs=1024 2>/dev/null; exit 0`);
   assert.equal((await m.sh(`df -k ${s.stateDir} | tail -1`)).stdout.trim().split(/\s+/)[3], '0', 'the tmpfs is full');
 
   s.provider.setCheckipAnswer('ipv4', '203.0.113.6');
@@ -144,10 +163,13 @@ test('the daemon on a full disk keeps serving from memory, warns once, and write
   const s = await setup(t);
   const m = await privateMount(t, s.stateDir, '16k');
   if (!m) return;
-  const d = new Daemon(['-c', s.file], { prefix: m.enter });
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
   t.after(() => d.stop());
   await d.waitFor(/A: updated 203\.0\.113\.5 \(HTTP 200/);
-  await m.sh(`dd if=/dev/zero of=${s.stateDir}/fill bs=1024 2>/dev/null; exit 0`);
+  // the daemon's last write after that answer is done (status.json shows it), so nothing rewrites status.json below
+  await until(() => /"last_result": "ok"/.test(readOr(join(m.outside, 'status.json'))), 'status.json written after the answer');
+  await m.sh(`rm ${s.stateDir}/status.json; dd if=/dev/zero of=${s.stateDir}/fill bs=1024 2>/dev/null; exit 0`);
   // two changes while full, one after: three tokens' worth, so the rate limit stays out of the picture
   for (const ip of ['203.0.113.6', '203.0.113.7']) {
     s.provider.setCheckipAnswer('ipv4', ip);
@@ -167,4 +189,41 @@ test('the daemon on a full disk keeps serving from memory, warns once, and write
   const rec = JSON.parse(readFileSync(join(m.outside, 'state.json'), 'utf8')).records[ID];
   assert.equal(rec.registered, '203.0.113.7');
   assert.ok(rec.tokens < 0.1, `tokens ${rec.tokens}`);
+});
+
+test('a state directory with room for two files: status.json gives up its space, and every update is still saved and sent', async (t) => {
+  const s = await setup(t);
+  // 8 KiB of tmpfs: two pages, one for state.json and one for status.json; a
+  // new state.json (written beside the old one, then renamed) needs a third
+  const m = await privateMount(t, s.stateDir, '8k');
+  if (!m) return;
+  const first = await runUpdyn(['once', '-c', s.file], { prefix: m.enter });
+  assert.equal(first.code, 0, output(first));
+  assert.deepEqual(readdirSync(m.outside).sort(), ['state.json', 'status.json']);
+  // the first send, a change by once, one by the daemon: three tokens, so the rate limit stays out of the picture
+  for (const ip of ['203.0.113.6']) {
+    s.provider.setCheckipAnswer('ipv4', ip);
+    const r = await runUpdyn(['once', '-c', s.file], { prefix: m.enter });
+    noStack(output(r));
+    assert.equal(r.code, 0, `${ip}: ${output(r)}`);
+    assert.match(r.stdout, new RegExp(`A: updated \\S+ -> ${ip.replace(/\./g, '\\.')} `));
+    assert.match(r.stderr, new RegExp(`^state: ${s.stateDir} is full; removed status\\.json to make room for state\\.json$`, 'm'));
+    assert.equal(JSON.parse(readFileSync(join(m.outside, 'state.json'), 'utf8')).records[ID].registered, ip);
+    // status.json comes back after the state, in the room the state left
+    assert.equal(JSON.parse(readFileSync(join(m.outside, 'status.json'), 'utf8')).services[0].records[0].registered, ip);
+  }
+  assert.equal(s.updates().length, 2);
+
+  // the daemon too: each change saved and sent, status.json there at the end
+  // re-checks one after another: wake-ups unthrottled (10 s apart by default, signals.test.ts)
+  const d = new Daemon(['-c', s.file], { prefix: m.enter, env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
+  t.after(() => d.stop());
+  await d.waitFor(/A: address 203\.0\.113\.6 \(checkip/);
+  s.provider.setCheckipAnswer('ipv4', '203.0.113.9');
+  d.signal('SIGUSR2');
+  await d.waitFor(/A: updated 203\.0\.113\.6 -> 203\.0\.113\.9 \(HTTP 200/);
+  assert.equal((await d.stop()).code, 0);
+  assert.ok(!d.lines.some((l) => /cannot write/.test(l)), d.lines.join('\n'));
+  assert.equal(JSON.parse(readFileSync(join(m.outside, 'state.json'), 'utf8')).records[ID].registered, '203.0.113.9');
+  assert.equal(JSON.parse(readFileSync(join(m.outside, 'status.json'), 'utf8')).services[0].records[0].registered, '203.0.113.9');
 });

@@ -149,7 +149,7 @@ test(`a month of events and provider faults in virtual time: the rules hold, not
     book = new RecordBook(clock, random);
     book.reconcile(services(), stored);
     watcher = new FakeWatcher(kernel);
-    monitor = new AddressMonitor(watcher, checkip, timers);
+    monitor = new AddressMonitor(watcher, checkip, timers, () => clock.now());
     updater = new Updater({ book, clock, log, timers, send, changed: () => undefined });
     monitor.on('address', (svc, family, d) => {
       for (const e of book.of(svc, family)) e.machine.observe(d.address, d.source);
