@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Result } from '../types';
-import { err, ok } from '../types';
+import type { Result } from './result';
+import { err, ok } from './result';
 import { errnoText, isRunning } from './files';
 
 export type LockCommand = 'run' | 'once';
