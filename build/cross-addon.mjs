@@ -13,7 +13,7 @@
 // Builds are cached under .build/cross/ by a hash of everything that goes into
 // them (sources, headers, flags, zig's version), so a second run takes no time.
 //
-//   node build/cross-addon.mjs ARCH...      build, print each file and its size
+//   node build/cross-addon.mjs [--json] ARCH...   build, print each file and its size
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -171,13 +171,19 @@ function run(cmd, args, env) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const archs = process.argv.slice(2);
+  const json = process.argv.includes('--json');
+  const archs = process.argv.slice(2).filter((a) => a !== '--json');
   if (archs.length === 0) {
     console.error(`usage: node build/cross-addon.mjs ARCH...  (${Object.keys(TARGETS).join(', ')})`);
     process.exit(2);
   }
   for (const arch of archs) {
     const r = await buildCrossAddon(arch);
+    if (json) {
+      console.log(JSON.stringify({ arch, ...r, size: r.path ? statSync(r.path).size : undefined }));
+      if (r.error) process.exitCode = 1;
+      continue;
+    }
     if (r.error) {
       console.error(`cross-addon: ${r.error}`);
       process.exitCode = 1;
