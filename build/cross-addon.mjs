@@ -31,9 +31,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * its ARM models lack NEON where OpenWrt's name has it, while its Cortex-A9
  * would get NEON and 32 d-registers that vfpv3-d16 parts do not have).
  */
+// i386_pentium4 is out: zig 0.11's compiler_rt for x86 is not position
+// independent, and linking it into a shared object fails ("relocation
+// R_386_PC32 cannot be used against symbol '__fminx'; recompile with -fPIC",
+// from fminl/fmaxl in libcompiler_rt.a). The SDK build (openwrt/Makefile) has no such limit.
 export const OPENWRT_TARGETS = {
   x86_64: { zig: 'x86_64-linux-musl', cpu: 'x86_64' },
-  i386_pentium4: { zig: 'x86-linux-musl', cpu: 'pentium4' },
   aarch64_generic: { zig: 'aarch64-linux-musl', cpu: 'generic' },
   'aarch64_cortex-a53': { zig: 'aarch64-linux-musl', cpu: 'cortex_a53' },
   'aarch64_cortex-a72': { zig: 'aarch64-linux-musl', cpu: 'cortex_a72' },
