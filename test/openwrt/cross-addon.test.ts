@@ -1,6 +1,6 @@
 // The musl addons that `npm run package -- --arch A` puts in a package, read
 // as ELF by our own reader (test/support/elf.ts): the target's machine, ARM's
-// hard-float ABI, only musl's libc.so needed, no glibc symbol version,
+// hard-float ABI and FPU, only musl's libc.so needed, no glibc symbol version,
 // stripped, at most 1 MiB. The suite builds one aarch64 and one ARM target
 // (cached under .build/cross) and checks every other musl build found there
 // too (`--arch all` leaves one per architecture).
@@ -40,7 +40,15 @@ function checkMuslAddon(arch: string, file: string): void {
   if (elf.machine === EM.ARM) {
     assert.equal(elf.flags & EF_ARM_EABIMASK, 0x05000000, `${what}: EABI version 5`);
     assert.ok(elf.flags & EF_ARM_ABI_FLOAT_HARD, `${what}: EF_ARM_ABI_FLOAT_HARD in e_flags (0x${elf.flags.toString(16)})`);
-    assert.equal(elf.armAttributes.get(TAG_ABI_VFP_ARGS), 1, `${what}: Tag_ABI_VFP_args = VFP registers`);
+    // lld sets EF_ARM_ABI_FLOAT_HARD from its inputs' Tag_ABI_VFP_args, and its
+    // output's attributes keep the CPU and FPU but not that tag: when present it must say VFP
+    const vfpArgs = elf.armAttributes.get(TAG_ABI_VFP_ARGS);
+    if (vfpArgs !== undefined) assert.equal(vfpArgs, 1, `${what}: Tag_ABI_VFP_args = VFP registers`);
+    // the FPU OpenWrt's name promises: Tag_FP_arch (10) 5 = VFPv4, 4 = VFPv3-D16; Tag_Advanced_SIMD_arch (12) 2 = NEON with FMA
+    const fpu = /_neon-vfpv4$/.test(arch) ? { fp: 5, simd: 2 } : /_vfpv3-d16$/.test(arch) ? { fp: 4, simd: undefined } : null;
+    assert.ok(fpu, `${what}: no FPU expectation for this name`);
+    assert.equal(elf.armAttributes.get(10), fpu.fp, `${what}: Tag_FP_arch`);
+    assert.equal(elf.armAttributes.get(12) || undefined, fpu.simd, `${what}: Tag_Advanced_SIMD_arch`);
   }
 }
 
