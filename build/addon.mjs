@@ -24,7 +24,7 @@ function nodeGyp() {
 }
 
 /** Node's own headers (node-gyp would otherwise try to download them). */
-function nodeDir() {
+export function nodeDir() {
   const candidates = [process.env.npm_config_nodedir, join(dirname(process.execPath), '..'), '/usr', '/usr/local'];
   return candidates.find((d) => d && existsSync(join(d, 'include/node/node_api.h'))) ?? null;
 }

@@ -30,6 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle } from './build.mjs';
 import { gzip, tar, withDirectories } from './ustar.mjs';
+import { buildCrossAddon, OPENWRT_TARGETS } from './cross-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -229,6 +230,21 @@ async function loadApkWriter() {
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
+/** The (arch, addon) pairs to pack: given --arch and no --addon, each arch with its cross-built musl addon. */
+async function crossAddons(archOption, addonOption, arch) {
+  if (archOption === undefined || addonOption !== undefined) return [{ arch, addon: addonOption ?? 'none' }];
+  const archs = archOption === 'all' ? Object.keys(OPENWRT_TARGETS) : [archOption];
+  const out = [];
+  for (const a of archs) {
+    const na = nodeArch(a);
+    if (!na.ok) throw new Error(na.error);
+    const r = await buildCrossAddon(a);
+    if (r.error) throw new Error(r.error);
+    out.push({ arch: a, addon: r.path });
+  }
+  return out;
+}
+
 /** SOURCE_DATE_EPOCH, else the last commit's time: the same tree packs to the same bytes. */
 function sourceDate() {
   if (/^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '')) return Number(process.env.SOURCE_DATE_EPOCH);
@@ -254,8 +270,11 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     if (values.release !== undefined && !/^[1-9]\d*$/.test(values.release)) throw new Error('--release takes a whole number from 1');
     if (!values['no-build']) await bundle();
-    const written = await buildPackages({ arch, addon: values.addon ?? 'none', release: values.release, out: values.out, mtime: sourceDate() });
-    for (const f of written) console.log(`package: ${relative(process.cwd(), f)}`);
+    // --arch A without --addon: the musl addon for A, cross-built (build/cross-addon.mjs); --arch all: every arch
+    for (const { arch: a, addon } of await crossAddons(values.arch, values.addon, arch)) {
+      const written = await buildPackages({ arch: a, addon, release: values.release, out: values.out, mtime: sourceDate() });
+      for (const f of written) console.log(`package: ${relative(process.cwd(), f)}`);
+    }
   } catch (e) {
     console.error(`package: ${e.message}`);
     process.exit(1);

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { bundle } from './build.mjs';
 import { compileTests, root } from './compile-tests.mjs';
+import { prebuildCrossAddons } from './cross-addon.mjs';
 
 function step(name, cmd, args) {
   console.log(`\n== ${name}`);
@@ -27,6 +28,9 @@ if (suites.length === 0) {
   console.error('no test suites matched');
   process.exit(1);
 }
+// The cross-built addons the proofs load, built (or found cached) before the
+// suites start: a cold build compiles libc++ per target, longer than a suite's timeout.
+if (suites.some((f) => /(cross-addon|cross-watcher|qemu-arm64)\.test\.js$/.test(f))) await prebuildCrossAddons();
 step(`node:test (${suites.length} suites)`, process.execPath, [
   '--test',
   '--test-timeout=180000',

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { repoRoot } from './env';
 
 function nodeGypBuild(_dir: string): unknown {
-  const addon = join(repoRoot, 'dist', 'netlink.node');
+  // a path there runs a suite against another build (the cross-built one: test/support/cross.ts)
+  const fromEnv = process.env.UPDYN_NETLINK_ADDON;
+  const addon = fromEnv && fromEnv !== 'off' ? fromEnv : join(repoRoot, 'dist', 'netlink.node');
   if (!existsSync(addon)) throw new Error(`no netlink addon at ${addon}: run npm run build`);
   return require(addon);
 }
