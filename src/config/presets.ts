@@ -1,7 +1,8 @@
 // dyndns2 providers a user can name with `option service_name` instead of typing
 // their URLs. Only providers that speak the dyndns2 update protocol belong here;
 // anything else is `protocol custom`. A checkip URL is listed only where the
-// provider answers with the bare address (the checkip parser reads nothing else).
+// provider runs one (they answer with the bare address, which checkip.ts reads);
+// a family without one here gets no checkip URL, never another provider's.
 
 export interface Dyndns2Preset {
   update_url: string;

@@ -1,0 +1,113 @@
+// The second adversarial round (issue 13): each test reproduces one defect found
+// against the shipped bundle and proves its fix. Providers and checkip servers
+// are real HTTP servers on loopback that misbehave on cue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/env';
+import { Daemon, runUpdyn } from '../support/updyn';
+import { conf, output, recorder } from './support';
+
+const TOKEN = 'Tk9aRq2Lm7Wx4Zp1';
+
+// ---------------------------------------------------------------------------
+// 9. the plain-http token warning is a config warning
+
+test('the plain-http token warning is a config warning: check-config shows it on the update_url line, the daemon says it once per load', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'updyn.conf');
+  const provider = await recorder(t);
+  const text = conf({ stateDir: join(dir, 'state'), services: [{ updateUrl: `${provider.url}/dynamic`, token: TOKEN, ipSource: 'interface', ipv6: false }] });
+  writeFileSync(file, text, { mode: 0o600 });
+  const line = text.split('\n').findIndex((l) => l.includes('option update_url')) + 1;
+  const PLAIN = /plain http, so the token travels unencrypted/;
+
+  const cc = await runUpdyn(['check-config', '-c', file]);
+  assert.equal(cc.code, 0, output(cc));
+  const said = cc.stderr.split('\n').filter((l) => PLAIN.test(l));
+  assert.deepEqual(said, [`${file}:${line}: option 'update_url' in section 'home' uses plain http, so the token travels unencrypted; use https if the provider offers it`]);
+  const json = await runUpdyn(['check-config', '--json', '-c', file]);
+  assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings.filter((w) => PLAIN.test(w)).length, 1);
+
+  const d = new Daemon(['-c', file]);
+  t.after(() => d.stop());
+  // the first answer proves the daemon is up, its signal handlers in place
+  await d.waitFor(/home example\.zerigo\.com A: (updated|provider|rejected)/);
+  const count = () => d.lines.filter((l) => PLAIN.test(l)).length;
+  assert.equal(count(), 1, d.lines.join('\n'));
+  for (let i = 1; i <= 3; i++) {
+    const from = d.lines.length;
+    d.signal('SIGHUP');
+    await d.waitFor(/SIGHUP: config reloaded/, 10_000, from);
+    assert.equal(count(), 1 + i, `after ${i} reload(s):\n${d.lines.join('\n')}`);
+  }
+  await d.stop();
+});
+
+// ---------------------------------------------------------------------------
+// 2. checkip servers that answer the bare address; presets name only their own servers
+
+for (const preset of ['no-ip.com', 'dnsomatic.com', 'desec.io']) {
+  test(`the ${preset} preset works behind NAT: its checkip server answers the bare address`, async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'updyn.conf');
+    const server = await recorder(t, {
+      answer: (req) =>
+        req.url?.startsWith('/checkip4')
+          ? { status: 200, body: '\n  203.0.113.99 \r\n' }
+          : { status: 200, body: 'good 203.0.113.99\n' },
+    });
+    const base = conf({
+      stateDir: join(dir, 'state'),
+      services: [{ protocol: 'dyndns2', updateUrl: `${server.url}/nic/update`, checkip: server.url, token: TOKEN, ipv6: false, extra: [`\toption service_name '${preset}'`] }],
+    });
+    // the preset's own per-family URL is overridden to point here; the dual-stack one is left out
+    writeFileSync(file, base.split('\n').filter((l) => !l.includes('option checkip_url')).join('\n'), { mode: 0o600 });
+    const r = await runUpdyn(['once', '-c', file]);
+    assert.equal(r.code, 0, output(r));
+    const updates = server.requests.filter((q) => q.url.startsWith('/nic/update'));
+    assert.equal(updates.length, 1, output(r));
+    assert.match(updates[0]!.url, /myip=203\.0\.113\.99/);
+  });
+}
+
+test("a preset names only its own provider's checkip servers: no-ip.com has none for IPv6, and says so", async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'updyn.conf');
+  writeFileSync(
+    file,
+    [
+      `config updyn 'global'`,
+      `\toption state_dir '${join(dir, 'state')}'`,
+      `config service 'home'`,
+      `\toption enabled '1'`,
+      `\toption protocol 'dyndns2'`,
+      `\toption service_name 'no-ip.com'`,
+      `\toption update_url 'http://127.0.0.1:9/nic/update'`,
+      `\toption username 'user'`,
+      `\toption password '${TOKEN}'`,
+      `\tlist host 'example.ddns.net'`,
+      `\toption device 'lo'`,
+      `\toption ipv4 '0'`,
+      `\toption ip_source 'checkip'`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const cc = await runUpdyn(['check-config', '--json', '-c', file]);
+  const svc = (JSON.parse(cc.stdout) as { services: Record<string, string>[] }).services[0]!;
+  assert.equal(svc.checkip4_url, 'http://ip1.dynupdate.no-ip.com/');
+  assert.equal(svc.checkip6_url, '');
+  assert.equal(svc.checkip_url, '');
+  for (const preset of ['dyn.com', 'dynu.com', 'he.net', 'dnsomatic.com', 'desec.io']) {
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/service_name '[^']*'/, `service_name '${preset}'`), { mode: 0o600 });
+    const j = JSON.parse((await runUpdyn(['check-config', '--json', '-c', file])).stdout) as { services: Record<string, string>[] };
+    const urls = [j.services[0]!.checkip_url, j.services[0]!.checkip4_url, j.services[0]!.checkip6_url].join(' ');
+    assert.doesNotMatch(urls, /zerigo/, `${preset}: ${urls}`);
+  }
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/service_name '[^']*'/, `service_name 'no-ip.com'`), { mode: 0o600 });
+  const r = await runUpdyn(['once', '-c', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /home example\.ddns\.net AAAA: no address: ip_source checkip, and no checkip URL is set for ipv6/);
+});
