@@ -3,6 +3,7 @@
 // (the caller decides what may be echoed, and quotes it with quoteValue).
 import { isIP } from 'node:net';
 import { type Result, ok, err } from '../types';
+import { compilePattern } from '../providers/pattern';
 
 const TRUE_WORDS = ['1', 'yes', 'on', 'true', 'enabled'];
 const FALSE_WORDS = ['0', 'no', 'off', 'false', 'disabled'];
@@ -102,14 +103,9 @@ export function checkInterfaceName(s: string): Result<string> {
   return ok(s);
 }
 
+/** success_pattern: compiled where it is matched too (providers/pattern.ts), so both agree. */
 export function checkRegExp(s: string): Result<RegExp> {
-  try {
-    return ok(new RegExp(s));
-  } catch (e) {
-    // V8's own words ("Invalid regular expression: /x(/: Unterminated group"), minus the echo
-    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(e);
-    return err(`is not a valid JavaScript regular expression (${why})`);
-  }
+  return compilePattern(s);
 }
 
 export function checkAbsolutePath(s: string): Result<string> {

@@ -3,7 +3,8 @@
 // substituted percent-encoded (encodeURIComponent), so a token holding `&`, `+`,
 // `/`, `=` or spaces reaches the provider intact. Success is a 2xx whose body
 // matches `success_pattern` (unanchored; '' takes any 2xx), because many small
-// providers answer errors with HTTP 200 and only their words tell.
+// providers answer errors with HTTP 200 and only their words tell. The match
+// runs in a worker with a deadline, on the first 4 KiB (pattern.ts).
 //
 // Credentials go where the URL's placeholders put them. `auth 'basic'` adds the
 // Authorization header as well; `auth 'query'` adds nothing (the placeholders
@@ -15,6 +16,7 @@ import type { HttpResponse } from '../http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
+import { MATCH_DEADLINE_MS, MATCHED_CHARS, matchPattern } from './pattern';
 
 const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
 
@@ -34,7 +36,7 @@ export const custom: ProviderSpec = {
     return { url, headers };
   },
 
-  classify(res: HttpResponse, req: UpdateRequest): Outcome {
+  classify(res: HttpResponse, req: UpdateRequest): Outcome | Promise<Outcome> {
     const s = res.status;
     if (s >= 200 && s <= 299) return answered(res, req);
     // Credentials belong to the service, so a refusal of them stops all its records.
@@ -45,18 +47,22 @@ export const custom: ProviderSpec = {
   },
 };
 
-function answered(res: HttpResponse, req: UpdateRequest): Outcome {
+/** A 2xx: success_pattern decides, matched off the main thread with a deadline (pattern.ts). */
+async function answered(res: HttpResponse, req: UpdateRequest): Promise<Outcome> {
   const pattern = req.service.success_pattern;
   if (pattern === '') return { kind: 'ok', message: `HTTP ${res.status}` };
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch {
-    // The schema refuses such a pattern; this keeps classify() from ever throwing.
-    return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
+  const r = await matchPattern(pattern, res.body);
+  // The schema refuses such a pattern; this keeps classify() from ever throwing.
+  if (r === 'invalid') return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
+  if (r === 'match') return { kind: 'ok', message: `HTTP ${res.status}` };
+  if (r === 'timeout') {
+    return {
+      kind: 'rejected',
+      reach: 'service',
+      message: `HTTP ${res.status}, but success_pattern did not finish matching the answer within ${MATCH_DEADLINE_MS / 1000} s (it backtracks too much: simplify it)`,
+    };
   }
-  if (re.test(res.body)) return { kind: 'ok', message: `HTTP ${res.status}` };
-  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body, req.service);
+  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body.slice(0, MATCHED_CHARS), req.service);
   return {
     kind: 'rejected',
     reach: 'record',

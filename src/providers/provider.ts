@@ -13,8 +13,8 @@ export interface BuiltRequest {
 
 export interface ProviderSpec {
   build(req: UpdateRequest): BuiltRequest;
-  /** Reads a complete HTTP answer. Never throws. */
-  classify(res: HttpResponse, req: UpdateRequest): Outcome;
+  /** Reads a complete HTTP answer. Never throws (custom's success_pattern is matched asynchronously). */
+  classify(res: HttpResponse, req: UpdateRequest): Outcome | Promise<Outcome>;
 }
 
 export interface SendOptions {
@@ -39,7 +39,7 @@ export async function sendUpdate(spec: ProviderSpec, req: UpdateRequest, opts: S
   });
   if (!res.ok) return { ...transportOutcome(res.error), elapsedMs: res.error.elapsedMs };
   const redirect = redirectOutcome(res.value);
-  const outcome = redirect ?? spec.classify(res.value, req);
+  const outcome = redirect ?? (await spec.classify(res.value, req));
   return { ...outcome, elapsedMs: res.value.elapsedMs };
 }
 

@@ -111,3 +111,55 @@ test("a preset names only its own provider's checkip servers: no-ip.com has none
   assert.equal(r.code, 1);
   assert.match(r.stderr, /home example\.ddns\.net AAAA: no address: ip_source checkip, and no checkip URL is set for ipv6/);
 });
+
+// ---------------------------------------------------------------------------
+// 1. a catastrophic success_pattern
+
+async function catastrophic(t: import('node:test').TestContext) {
+  const dir = tempDir(t);
+  const file = join(dir, 'updyn.conf');
+  // 40 × 'a' then 'b': '^(a+)+$' tries 2^40 ways before it gives up
+  const server = await recorder(t, { answer: (req) => (req.url?.startsWith('/bad') ? { status: 200, body: `${'a'.repeat(40)}b` } : { status: 200, body: 'Status: 200\n' }) });
+  const services = [
+    { name: 'bad', protocol: 'custom' as const, updateUrl: `${server.url}/bad?ip=[IP]`, token: TOKEN, ipSource: 'interface', ipv6: false, timeout: 3, extra: [`\toption success_pattern '^(a+)+$'`] },
+    { name: 'good', updateUrl: `https://127.0.0.1:9/unused`, token: TOKEN, ipSource: 'interface', ipv6: false, hosts: ['good.example.com'] },
+  ];
+  return { dir, file, server, services };
+}
+
+test('a catastrophic success_pattern cannot hang once: the run ends within its timeout and says why', async (t) => {
+  const { dir, file, server, services } = await catastrophic(t);
+  writeFileSync(file, conf({ stateDir: join(dir, 'state'), services: [services[0]!] }), { mode: 0o600 });
+  const started = Date.now();
+  const r = await runUpdyn(['once', '-c', file], { timeoutMs: 20_000 });
+  const ms = Date.now() - started;
+  t.diagnostic(`once with '^(a+)+$' against 40 × a + b ended after ${ms} ms (timeout 3)`);
+  assert.equal(r.code, 1, output(r));
+  assert.equal(server.requests.length, 1);
+  assert.match(r.stderr, /bad example\.zerigo\.com A: rejected by provider \(HTTP 200, but success_pattern did not finish matching the answer within 1 s \(it backtracks too much: simplify it\)\)/);
+  assert.ok(ms < 15_000, `${ms} ms`);
+  const state = JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as { records: Record<string, { rejected: unknown }> };
+  assert.ok(state.records['bad/example.zerigo.com/ipv4']?.rejected, 'the rejection is saved');
+});
+
+test('a catastrophic success_pattern cannot hang the daemon: other services are served, SIGTERM is answered, the state is saved', async (t) => {
+  const { dir, file, server, services } = await catastrophic(t);
+  const good = await recorder(t);
+  services[1]!.updateUrl = `${good.url}/dynamic`;
+  writeFileSync(file, conf({ stateDir: join(dir, 'state'), services }), { mode: 0o600 });
+  const d = new Daemon(['-c', file]);
+  t.after(() => d.stop());
+  await d.waitFor(/bad example\.zerigo\.com A: rejected by provider \(HTTP 200, but success_pattern did not finish/, 20_000);
+  await d.waitFor(/good good\.example\.com A: updated/, 20_000);
+  assert.equal(server.requests.length, 1);
+  // the event loop is free: a signal is handled, the other service sent again
+  const before = good.requests.length;
+  const from = d.lines.length;
+  d.signal('SIGUSR1');
+  await d.waitFor(/good good\.example\.com A: updated/, 20_000, from);
+  assert.equal(good.requests.length, before + 1);
+  const r = await d.stop(20_000);
+  assert.equal(r.code, 0, d.lines.join('\n'));
+  const state = JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as { records: Record<string, unknown> };
+  assert.ok(state.records['good/good.example.com/ipv4'] && state.records['bad/example.zerigo.com/ipv4']);
+});
