@@ -45,7 +45,8 @@ test('every protocol reads any answer into one outcome: typed, one printable lin
       const ms = performance.now() - started;
       worst = Math.max(worst, ms);
       // "never hangs": generous, as a GC pause or a busy machine may stretch one call
-      assert.ok(ms < 500, `${ms.toFixed(1)} ms`);
+      // custom's pattern runs in a worker (a message round trip, and its start once), bounded by its 1 s deadline
+      assert.ok(ms < (protocol === 'custom' ? 2500 : 500), `${ms.toFixed(1)} ms`);
       assert.ok(['ok', 'rejected', 'trouble'].includes(outcome.kind), JSON.stringify(outcome));
       if (outcome.kind === 'rejected') assert.ok(['service', 'host', 'record'].includes(outcome.reach));
       assert.match(outcome.message, ONE_LINE, JSON.stringify(outcome.message));

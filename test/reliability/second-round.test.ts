@@ -163,3 +163,51 @@ test('a catastrophic success_pattern cannot hang the daemon: other services are 
   const state = JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as { records: Record<string, unknown> };
   assert.ok(state.records['good/good.example.com/ipv4'] && state.records['bad/example.zerigo.com/ipv4']);
 });
+
+// ---------------------------------------------------------------------------
+// 6. every spelling of the token
+
+test('a provider echoing the token lowercased, UPPERCASED or as base64 gets it into no log, state.json or status.json', async (t) => {
+  const spellings = { lower: TOKEN.toLowerCase(), upper: TOKEN.toUpperCase(), base64: Buffer.from(TOKEN).toString('base64'), base64bare: Buffer.from(TOKEN).toString('base64').replace(/=+$/, '') };
+  const all = Object.values(spellings).concat(TOKEN);
+  let scanned = 0;
+  for (const [name, echo] of Object.entries(spellings)) {
+    const dir = tempDir(t);
+    const file = join(dir, 'updyn.conf');
+    // dyndns2 quotes an answer it does not know; zerigo quotes an odd status
+    const server = await recorder(t, {
+      answer: (req) => (req.url?.startsWith('/nic') ? { status: 200, body: `${echo} is not a known word\n` } : { status: 600, body: `token=${echo}` }),
+    });
+    writeFileSync(
+      file,
+      conf({
+        stateDir: join(dir, 'state'),
+        logLevel: 'debug',
+        services: [
+          { name: 'dd', protocol: 'dyndns2', updateUrl: `${server.url}/nic/update`, token: TOKEN, ipSource: 'interface', ipv6: false },
+          { name: 'zz', updateUrl: `${server.url}/dynamic`, token: TOKEN, ipSource: 'interface', ipv6: false, hosts: ['z.example.com'] },
+        ],
+      }),
+      { mode: 0o600 },
+    );
+    const r = await runUpdyn(['once', '-c', file]);
+    assert.equal(server.requests.length, 2, output(r));
+    const d = new Daemon(['-c', file]);
+    await d.waitFor(/SIGTERM|dd example\.zerigo\.com A: (provider trouble|rejected)/, 20_000).catch(() => undefined);
+    d.signal('SIGUSR1');
+    await d.waitFor(/SIGUSR1/, 10_000);
+    await d.stop();
+    const texts: [string, string][] = [
+      ['once output', output(r)],
+      ['daemon output', d.lines.join('\n')],
+      ['state.json', readFileSync(join(dir, 'state', 'state.json'), 'utf8')],
+      ['status.json', readFileSync(join(dir, 'state', 'status.json'), 'utf8')],
+    ];
+    assert.match(texts[2]![1], /not a known word|HTTP 600/, 'the answer was quoted');
+    for (const [where, text] of texts) {
+      scanned++;
+      for (const f of all) assert.ok(!text.includes(f), `${name}: ${where} holds ${f}:\n${text}`);
+    }
+  }
+  t.diagnostic(`${scanned} outputs and files scanned for ${all.length} spellings: none found`);
+});
