@@ -94,7 +94,10 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
     m.registeredAt = null;
   }
   m.tokens = clamp(num(raw.tokens) ?? BUCKET_SIZE, 0, BUCKET_SIZE);
-  m.tokensAt = mono(raw.tokens_at) ?? now;
+  // A tokens stamp from the future is kept as it is (not taken as "now"): counted
+  // from now, the next run under the forward clock would find the whole jump
+  // elapsed again and refill, at every swing of a clock going back and forth.
+  m.tokensAt = monoOf(clock, Infinity)(raw.tokens_at) ?? now;
 
   const failures = num(raw.failures) ?? 0;
   const troubleAddress = ipOrNull(raw.trouble_address);
@@ -129,14 +132,14 @@ export function wallOf(clock: Clock): (t: number | null) => string | null {
   return (t) => (t === null || !Number.isFinite(t) ? null : new Date(t + offset).toISOString());
 }
 
-/** ISO wall time -> monotonic ms; null when missing, malformed or from the future. */
-export function monoOf(clock: Clock): (iso: unknown) => number | null {
+/** ISO wall time -> monotonic ms; null when missing, malformed or from the future (more than `slack` ahead). */
+export function monoOf(clock: Clock, slack = FUTURE_SLACK_MS): (iso: unknown) => number | null {
   const wallNow = clock.wall();
   const now = clock.now();
   return (iso) => {
     if (typeof iso !== 'string') return null;
     const t = Date.parse(iso);
-    if (!Number.isFinite(t) || t > wallNow + FUTURE_SLACK_MS) return null;
+    if (!Number.isFinite(t) || t > wallNow + slack) return null;
     return now - (wallNow - t);
   };
 }

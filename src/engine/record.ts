@@ -152,7 +152,10 @@ export class RecordMachine {
   begin(address: string, now: number): void {
     const m = this.memory;
     m.tokens = this.tokensAt(now) - 1;
-    m.tokensAt = now;
+    // never backwards: a stamp from the future (the clock was ahead, then came
+    // back) stays, so the time between only refills once the clock passes it
+    // again, and a clock jumping back and forth refills at most once
+    m.tokensAt = Math.max(m.tokensAt, now);
     m.lastAttemptAt = now;
     // decide() let this through, so any rejection on record no longer holds
     m.rejected = null;
@@ -213,6 +216,7 @@ export class RecordMachine {
     return m.registeredAt + this.policy.forceIntervalMs + m.refreshSpread;
   }
 
+  /** Only positive elapsed time refills (a stamp ahead of `now` gains nothing). */
   tokensAt(now: number): number {
     const m = this.memory;
     const gained = Math.max(0, now - m.tokensAt) / TOKEN_PERIOD;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../support/env';
+import { builtPath, tempDir } from '../support/env';
 import { Daemon, runUpdyn } from '../support/updyn';
 import { conf, output, recorder } from './support';
 
@@ -210,4 +210,27 @@ test('a provider echoing the token lowercased, UPPERCASED or as base64 gets it i
     }
   }
   t.diagnostic(`${scanned} outputs and files scanned for ${all.length} spellings: none found`);
+});
+
+// ---------------------------------------------------------------------------
+// 5. a clock-proof rate limit
+
+test('a wall clock swinging between now and +30 days, the address flipping each run: the bucket is not refilled at every swing', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'updyn.conf');
+  let run = 0;
+  const server = await recorder(t, {
+    answer: (req) => (req.url?.startsWith('/checkip') ? { status: 200, body: `<ipv4>203.0.113.${1 + (run % 2)}</ipv4>` } : { status: 200, body: 'Status: 200\n' }),
+  });
+  writeFileSync(file, conf({ stateDir: join(dir, 'state'), services: [{ updateUrl: `${server.url}/dynamic`, checkip: server.url, token: TOKEN, ipv6: false }] }), { mode: 0o600 });
+  const preload = `--require ${builtPath('test/reliability/clock-preload')}`;
+  for (run = 0; run < 10; run++) {
+    const shift = run % 2 === 0 ? 0 : 30 * 24 * 3600_000;
+    await runUpdyn(['once', '-c', file], { env: { NODE_OPTIONS: preload, UPDYN_CLOCK_SHIFT_MS: String(shift) } });
+  }
+  const sends = server.requests.filter((q) => q.url.startsWith('/dynamic')).length;
+  t.diagnostic(`${sends} sends in 10 runs under a clock alternating real / +30 days`);
+  // the burst of 3, and one refill for the first jump forward (30 days of real time would look the same)
+  assert.ok(sends <= 4, `${sends} sends`);
+  assert.ok(sends >= 3, `${sends} sends: the burst is there`);
 });
