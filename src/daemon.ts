@@ -63,6 +63,7 @@ class Daemon {
     const { log, config } = this;
     announceWarnings(config, log);
     this.apply(config);
+    this.store.configure(config.services.map((s) => s.name));
     this.book.reconcile(config.services, await this.store.load());
 
     this.watcher = await createWatcher({
@@ -157,6 +158,7 @@ class Daemon {
     this.log.setLevel(config.global.log_level);
     announceWarnings(config, this.log);
     this.apply(config);
+    this.store.configure(config.services.map((s) => s.name));
     const { added, removed } = this.book.reconcile(config.services, this.store.records());
     this.log.info(`SIGHUP: config reloaded (${added.length} record(s) added, ${removed.length} removed)`);
     this.monitor.configure(config.services, this.devices);

@@ -29,7 +29,9 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   }
   const startedAt = clock.wall();
   const store = new StateStore(config.global.state_dir, log, clock);
+  store.configure(config.services.map((s) => s.name));
   const book = new RecordBook(clock);
+  const runStart = clock.now();
   book.reconcile(config.services, await store.load());
 
   const devices = devicesFor(config, args.devices);
@@ -89,6 +91,13 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   }
 
   const failing = [...book.entries.values()].filter((e) => e.machine.memory.rejected || e.machine.memory.trouble);
+  // exit 1 always says why: a record that stays rejected or in trouble from an earlier run said nothing yet
+  for (const e of failing) {
+    const m = e.machine.memory;
+    if (m.lastAttemptAt !== null && m.lastAttemptAt >= runStart) continue;
+    const why = m.rejected ? `rejected by provider (${m.rejected.message})` : `provider trouble (${m.trouble?.message ?? ''})`;
+    log.warn(`${recordLabel(e)}: still ${why} from an earlier run; nothing sent`);
+  }
   if (failing.length > 0) return EXIT_FAILED;
   return detectionFailed ? EXIT_FAILED : EXIT_OK;
 }

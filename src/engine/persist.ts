@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import type { Reach } from '../types';
 import type { RecordMemory, RecordPolicy } from './record';
-import { BUCKET_SIZE, freshMemory } from './record';
+import { BACKOFF_BASE, BACKOFF_JITTER, BACKOFF_MAX, BUCKET_SIZE, FAILURES_MAX, FLOOR_MAX, REFRESH_SPREAD_MAX, freshMemory } from './record';
 
 export interface Clock {
   /** Monotonic milliseconds (intervals). */
@@ -103,14 +103,17 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
   const troubleAddress = ipOrNull(raw.trouble_address);
   if (failures > 0 && troubleAddress !== null) {
     const at = mono(raw.trouble_at) ?? now;
+    // every value clamped to the range the engine could have written: a hand-edited
+    // 1e300 must not park the record for ever (nor say nothing about it)
+    const floor = clamp(num(raw.floor_s) ?? 0, 0, FLOOR_MAX / 1000);
+    const delay = clamp((num(raw.retry_delay_s) ?? 60) * 1000, BACKOFF_BASE, BACKOFF_MAX * (1 + BACKOFF_JITTER));
     m.trouble = {
-      failures: Math.floor(failures),
+      failures: clamp(Math.floor(failures), 1, FAILURES_MAX),
       at,
-      delay: (num(raw.retry_delay_s) ?? 60) * 1000,
+      delay: Math.max(delay, floor * 1000),
       address: troubleAddress,
       message: str(raw.trouble_message) ?? '',
     };
-    const floor = num(raw.floor_s) ?? 0;
     if (floor > 0) m.floorUntil = at + floor * 1000;
   }
 
@@ -120,7 +123,7 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
     m.rejected = { at: mono(r.at) ?? now, address: ipOrNull(r.address), message: str(r.message) ?? '', reach };
   }
   const spread = num(raw.refresh_spread_s);
-  if (spread !== null) m.refreshSpread = spread * 1000;
+  if (spread !== null) m.refreshSpread = clamp(spread * 1000, 0, REFRESH_SPREAD_MAX);
   m.lastAttemptAt = mono(raw.last_attempt_at);
   m.lastMessage = str(raw.last_message) ?? '';
   return { memory: m, fingerprint: str(raw.fingerprint) ?? '' };

@@ -24,6 +24,10 @@ export const BACKOFF_BASE = MINUTE;
 export const BACKOFF_MAX = HOUR;
 export const BACKOFF_JITTER = 0.2;
 export const REJECTION_PAUSE = DAY;
+/** The longest pause a provider may impose (dyndns2's 911 asks for 30 min); a stored floor is cut to it. */
+export const FLOOR_MAX = DAY;
+/** Failures are counted only to double the backoff; past this many it is at its maximum anyway. */
+export const FAILURES_MAX = 1000;
 /** The refresh goes out at a random point of this window after force_interval. */
 export const REFRESH_SPREAD_MAX = HOUR;
 

@@ -1,6 +1,7 @@
 // state.json: what each record remembers between runs. A corrupt or unreadable
 // file is logged, set aside and rebuilt, never a crash; an unwritable directory
 // costs persistence (logged once), never the service.
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Log } from '../log';
 import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../files';
@@ -8,6 +9,11 @@ import type { Clock, PersistedRecord, PersistedState } from './persist';
 import { STATE_VERSION } from './persist';
 
 const FORGET_AFTER_MS = 30 * 24 * 3600_000;
+/**
+ * A state file larger than this is not read at all: a few hundred records take
+ * tens of kB, and parsing 50 MB costs 200 MB of memory (a router has 128 MB).
+ */
+export const MAX_STATE_BYTES = 1024 * 1024;
 
 export class StateStore {
   readonly path: string;
@@ -17,6 +23,8 @@ export class StateStore {
    */
   private known: Record<string, unknown> = {};
   private writeFailing = false;
+  /** Names of the configured services (null: not told); records of any other service are dropped. */
+  private services: Set<string> | null = null;
 
   constructor(
     dir: string,
@@ -26,8 +34,16 @@ export class StateStore {
     this.path = join(dir, 'state.json');
   }
 
+  /** The services the config holds now; records of others are dropped at load and at every save. */
+  configure(serviceNames: Iterable<string>): void {
+    this.services = new Set(serviceNames);
+    this.known = this.configured(this.known);
+  }
+
   async load(): Promise<Record<string, unknown>> {
     await removeStaleTemps(dirname(this.path));
+    const size = await stat(this.path).then((st) => (st.isFile() ? st.size : 0), () => 0);
+    if (size > MAX_STATE_BYTES) return this.rebuild(`${size} bytes, over the ${MAX_STATE_BYTES / 1024} KiB a state file ever needs: not read`);
     const read = await readJsonFile(this.path);
     switch (read.kind) {
       case 'missing':
@@ -46,8 +62,8 @@ export class StateStore {
           this.log.warn(`state: ${this.path} has version ${String(doc.version)}, expected ${STATE_VERSION}; starting afresh`);
           return {};
         }
-        this.known = { ...doc.records };
-        return doc.records;
+        this.known = this.configured(doc.records);
+        return this.known;
       }
     }
   }
@@ -83,7 +99,7 @@ export class StateStore {
   private remember(live: Record<string, PersistedRecord>): Record<string, unknown> {
     const cutoff = this.clock.wall() - FORGET_AFTER_MS;
     const kept: Record<string, unknown> = {};
-    for (const [id, rec] of Object.entries(this.known)) {
+    for (const [id, rec] of Object.entries(this.configured(this.known))) {
       if (id in live) continue;
       const r = rec as Partial<PersistedRecord> | null;
       const last = Date.parse(r?.last_attempt_at ?? r?.registered_at ?? '');
@@ -91,6 +107,15 @@ export class StateStore {
     }
     this.known = { ...kept, ...live };
     return this.known;
+  }
+
+  /** Records of configured services only (ids are `service/host/family`; a service name holds no '/'). */
+  private configured(records: Record<string, unknown>): Record<string, unknown> {
+    const names = this.services;
+    if (names === null) return { ...records };
+    const out: Record<string, unknown> = {};
+    for (const [id, rec] of Object.entries(records)) if (names.has(id.slice(0, id.indexOf('/')))) out[id] = rec;
+    return out;
   }
 
   private async rebuild(reason: string): Promise<Record<string, unknown>> {

@@ -3,11 +3,11 @@
 // are real HTTP servers on loopback that misbehave on cue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtPath, tempDir } from '../support/env';
 import { Daemon, runUpdyn } from '../support/updyn';
-import { conf, output, recorder } from './support';
+import { conf, measuredRun, output, recorder } from './support';
 
 const TOKEN = 'Tk9aRq2Lm7Wx4Zp1';
 
@@ -233,4 +233,65 @@ test('a wall clock swinging between now and +30 days, the address flipping each 
   // the burst of 3, and one refill for the first jump forward (30 days of real time would look the same)
   assert.ok(sends <= 4, `${sends} sends`);
   assert.ok(sends >= 3, `${sends} sends: the burst is there`);
+});
+
+// ---------------------------------------------------------------------------
+// 7. state sanity
+
+async function stateSetup(t: import('node:test').TestContext) {
+  const dir = tempDir(t);
+  const file = join(dir, 'updyn.conf');
+  const server = await recorder(t);
+  const stateDir = join(dir, 'state');
+  mkdirSync(stateDir, { mode: 0o700 });
+  writeFileSync(file, conf({ stateDir, services: [{ updateUrl: `${server.url}/dynamic`, token: TOKEN, ipSource: 'interface', ipv6: false }] }), { mode: 0o600 });
+  return { dir, file, server, stateDir, statePath: join(stateDir, 'state.json') };
+}
+
+test('a hand-edited state with values out of range is clamped, and once never exits 1 without saying why', async (t) => {
+  const { dir, file, statePath } = await stateSetup(t);
+  const recent = new Date(Date.now() - 60_000).toISOString();
+  const wild = { registered: '127.0.0.1', registered_at: recent, tokens: 1e300, tokens_at: recent, failures: 1e300, trouble_at: recent, trouble_address: '127.0.0.1', trouble_message: 'HTTP 503', retry_delay_s: 1e300, floor_s: 1e300, rejected: null, refresh_spread_s: 1e300, last_attempt_at: recent, last_message: 'HTTP 503', fingerprint: '', sending: null };
+  writeFileSync(statePath, JSON.stringify({ version: 1, written_at: recent, records: { 'home/example.zerigo.com/ipv4': wild } }));
+  const r = await measuredRun(['once', '-c', file], dir);
+  if (r.code !== 0) assert.match(r.stderr, /home example\.zerigo\.com A: still provider trouble \(HTTP 503\) from an earlier run; nothing sent/, output(r));
+  const rec = (JSON.parse(readFileSync(statePath, 'utf8')) as { records: Record<string, Record<string, number>> }).records['home/example.zerigo.com/ipv4']!;
+  assert.ok(rec.refresh_spread_s! <= 3600, `refresh_spread_s ${rec.refresh_spread_s}`);
+  assert.ok(rec.retry_delay_s! <= 86400, `retry_delay_s ${rec.retry_delay_s}`);
+  assert.ok(rec.floor_s! <= 86400, `floor_s ${rec.floor_s}`);
+  assert.ok(rec.failures! <= 1000, `failures ${rec.failures}`);
+  assert.ok(rec.tokens! <= 3);
+});
+
+test('a state file over 1 MiB is set aside unread, with a warning: 50 MB or 120k records of unconfigured services cost no memory', async (t) => {
+  const figures: string[] = [];
+  for (const kind of ['50 MB', '120k records'] as const) {
+    const { dir, file, statePath, stateDir, server } = await stateSetup(t);
+    const records: Record<string, unknown> = {};
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    if (kind === '50 MB') records['home/example.zerigo.com/ipv4'] = { registered: '192.0.2.1', last_message: 'x'.repeat(50 * 1024 * 1024) };
+    else for (let i = 0; i < 120_000; i++) records[`gone${i}/h${i}.example.com/ipv4`] = { registered: '192.0.2.1', registered_at: recent, last_attempt_at: recent, tokens: 3, tokens_at: recent };
+    writeFileSync(statePath, JSON.stringify({ version: 1, written_at: recent, records }));
+    const r = await measuredRun(['once', '-c', file], dir);
+    assert.equal(r.code, 0, output(r));
+    assert.match(r.stderr, /state: .*state\.json is unusable \(\d+ bytes, over the 1024 KiB a state file ever needs: not read\); moved to .*state\.json\.corrupt-/);
+    assert.equal(server.requests.length, 1, 'sent afresh');
+    assert.ok(readFileSync(statePath).length < 4096);
+    assert.ok(readdirSync(stateDir).some((f) => f.startsWith('state.json.corrupt-')));
+    figures.push(`${kind}: peak RSS ${Math.round(r.usage!.maxRssKb / 1024)} MB, ${r.usage!.cpuMs} ms CPU`);
+    assert.ok(r.usage!.maxRssKb < 100 * 1024, `${kind}: peak RSS ${r.usage!.maxRssKb} kB`);
+  }
+  t.diagnostic(figures.join('; '));
+});
+
+test('records of services no longer configured are dropped at the next run, not kept for 30 days', async (t) => {
+  const { dir, file, statePath } = await stateSetup(t);
+  const recent = new Date(Date.now() - 60_000).toISOString();
+  const gone = { registered: '192.0.2.1', registered_at: recent, last_attempt_at: recent, tokens: 3, tokens_at: recent };
+  writeFileSync(statePath, JSON.stringify({ version: 1, written_at: recent, records: { 'old/a.example.com/ipv4': gone, 'home/other.example.com/ipv4': gone } }));
+  const r = await measuredRun(['once', '-c', file], dir);
+  assert.equal(r.code, 0, output(r));
+  const ids = Object.keys((JSON.parse(readFileSync(statePath, 'utf8')) as { records: object }).records).sort();
+  // a host dropped from a configured service keeps its record (it may come back); a removed service does not
+  assert.deepEqual(ids, ['home/example.zerigo.com/ipv4', 'home/other.example.com/ipv4']);
 });
