@@ -1,7 +1,7 @@
 // Entry point of the bundle. Nothing escapes as a stack trace: an unexpected
 // error is one redacted line on stderr and exit 1 (procd respawns the daemon).
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, USAGE, parseCommand } from './cli';
-import { redact } from './secrets';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, USAGE, parseCommand } from './shell/argv';
+import { redact } from './lib/secrets';
 import { VERSION } from './version';
 
 async function main(argv: string[]): Promise<number> {
@@ -17,13 +17,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`updyn: ${cmd.message}\n\n${USAGE}`);
       return EXIT_USAGE;
     case 'check-config':
-      return (await import('./commands')).checkConfig(cmd.args);
+      return (await import('./shell/commands')).checkConfig(cmd.args);
     case 'status':
-      return (await import('./commands')).status(cmd.args);
+      return (await import('./shell/commands')).showStatus(cmd.args);
     case 'once':
-      return (await import('./once')).once(cmd.args);
+      return (await import('./shell/once')).once(cmd.args);
     case 'run':
-      return (await import('./daemon')).run(cmd.args);
+      return (await import('./shell/run')).run(cmd.args);
   }
 }
 

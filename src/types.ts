@@ -1,11 +1,29 @@
 // The value types every module shares. Plain data only: no behaviour lives here.
 
-export type Family = 'ipv4' | 'ipv6';
+import type { Family } from './lib/ip';
+
+export type { Family } from './lib/ip';
+export type { Result } from './lib/result';
+export { err, ok } from './lib/result';
+export type { Clock, Timers } from './lib/clock';
+
 export const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
 export type RecordType = 'A' | 'AAAA';
 export const recordType = (f: Family): RecordType => (f === 'ipv4' ? 'A' : 'AAAA');
 
+/** The families a service keeps records for (its ipv4/ipv6 options). */
+export const familiesOf = (s: { ipv4: boolean; ipv6: boolean }): Family[] => FAMILIES.filter((f) => (f === 'ipv4' ? s.ipv4 : s.ipv6));
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Where every part says what happened; output/log.ts is the sink (pino). */
+export interface Log {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  setLevel(level: LogLevel): void;
+}
 
 // ---------------------------------------------------------------------------
 // Configuration (validated, with defaults applied; see src/config/schema.ts)
@@ -16,7 +34,8 @@ export interface GlobalConfig {
   state_dir: string;
 }
 
-export type Protocol = 'zerigo' | 'dyndns2' | 'custom';
+/** A protocol name of providers/index.ts PROVIDERS (the schema accepts no other). */
+export type Protocol = string;
 export type AuthMode = 'basic' | 'query' | 'none';
 export type IpSource = 'auto' | 'interface' | 'checkip';
 
@@ -69,13 +88,8 @@ export interface Config {
 
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 
-/** One address on a device, as the kernel (or the fallback) reports it. */
-export interface InterfaceAddress {
-  family: Family;
-  address: string;
-  prefixlen: number;
-  scope: AddressScope;
-  /** IFA_F_* flags that matter for publishing. */
+/** The IFA_F_* flags of an address that matter for publishing. */
+export interface AddressFlags {
   temporary: boolean;
   deprecated: boolean;
   tentative: boolean;
@@ -83,6 +97,14 @@ export interface InterfaceAddress {
   permanent: boolean;
   /** IPv4 secondary (not the device's primary address). */
   secondary: boolean;
+}
+
+/** One address on a device, as the kernel (or the fallback) reports it. */
+export interface InterfaceAddress extends AddressFlags {
+  family: Family;
+  address: string;
+  prefixlen: number;
+  scope: AddressScope;
   /** seconds; Infinity for forever */
   preferredLifetime: number;
   validLifetime: number;
@@ -98,6 +120,27 @@ export interface DeviceSnapshot {
 
 /** Where a publishable address came from. */
 export type AddressSource = 'interface' | 'checkip';
+
+/** What detection says a service's address of one family is (or why there is none). */
+export interface Detected {
+  address: string | null;
+  source: AddressSource | null;
+  /** Where it came from, for the log: `interface eth0`, `checkip`, or why there is none. */
+  detail: string;
+}
+
+/** What DNS holds for a record (verify_dns): exactly the address, something else, or no answer. */
+export type DnsCheck = { kind: 'match' } | { kind: 'differs'; found: string[] } | { kind: 'failed'; message: string };
+
+// ---------------------------------------------------------------------------
+// Records
+
+/** One record: a host of a service, for one family. */
+export interface RecordKey {
+  service: string;
+  host: string;
+  family: Family;
+}
 
 // ---------------------------------------------------------------------------
 // Providers
@@ -119,9 +162,3 @@ export interface UpdateRequest {
   signal?: AbortSignal;
 }
 
-// ---------------------------------------------------------------------------
-// Errors as values at module edges
-
-export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error: E };
-export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
-export const err = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });

@@ -3,7 +3,8 @@
 // options were read so that the rest can be reported as unknown.
 import type { Result } from '../types';
 import type { UciOption, UciSection } from './uci';
-import { parseBool, parseInteger, quoteValue } from './values';
+import { parseBool, parseInteger } from './values';
+import { quoteValue } from '../lib/text';
 
 export interface ConfigError {
   file: string;

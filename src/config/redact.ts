@@ -4,13 +4,11 @@
 // that a user can still see which provider and endpoint they set up.
 import type { ServiceConfig } from '../types';
 
-export const REDACTED = '(redacted)';
+import { REDACTED } from '../lib/secrets';
+import { hasPlaceholder } from '../providers';
 
 /** Query parameter names that carry credentials. Over-matching only hides a little more. */
 const SENSITIVE_PARAM = /pass|pwd|token|key|secret|auth|sig|cred|hash/i;
-/** The custom protocol's placeholders are templates, not secrets. */
-const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/;
-
 /** The URL with each credential replaced by `(redacted)`; an unparseable one entirely. */
 export function redactUrl(url: string): string {
   return scan(url).redacted;
@@ -56,7 +54,7 @@ function scan(url: string): Scan {
   const at = authority.lastIndexOf('@');
   if (at >= 0) {
     const userinfo = authority.slice(0, at);
-    const parts = userinfo.split(':').filter((p) => p !== '' && !PLACEHOLDER.test(p));
+    const parts = userinfo.split(':').filter((p) => p !== '' && !hasPlaceholder(p));
     if (parts.length > 0) {
       secrets.push(userinfo, ...parts);
       hostPart = `${REDACTED}${authority.slice(at)}`;
@@ -77,7 +75,7 @@ function scan(url: string): Scan {
             if (eq < 0) return tokenShaped(item) ? hide(item) : item;
             const name = item.slice(0, eq);
             const value = item.slice(eq + 1);
-            if (value === '' || PLACEHOLDER.test(value)) return item;
+            if (value === '' || hasPlaceholder(value)) return item;
             return SENSITIVE_PARAM.test(safeDecode(name)) || tokenShaped(value) ? `${name}=${hide(value)}` : item;
           })
           .join('&')}`;

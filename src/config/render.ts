@@ -2,9 +2,10 @@
 // UCI option names, with every secret replaced. LuCI reads the JSON form, so it
 // is the one place a user who may not read the config file sees the settings.
 import type { Config, GlobalConfig, ServiceConfig } from '../types';
-import { REDACTED, redactUrl } from './redact';
+import { redactUrl } from './redact';
+import { REDACTED } from '../lib/secrets';
 import { SERVICE_OPTIONS } from './schema';
-import { quoteValue } from './values';
+import { quoteValue } from '../lib/text';
 
 export type ConfigJsonValue = string | number | boolean | string[];
 

@@ -2,34 +2,30 @@
 // a default that means the same as writing it out; every problem is reported (not
 // only the first) with the line it starts on; no message ever shows a password or
 // a URL (a URL may carry a token).
-import type { AuthMode, Config, GlobalConfig, IpSource, LogLevel, Protocol, Result, ServiceConfig } from '../types';
+import type { AuthMode, Config, GlobalConfig, IpSource, LogLevel, Result, ServiceConfig } from '../types';
 import { err, ok } from '../types';
-import { type Dyndns2Preset, dyndns2Preset, presetNames } from './presets';
+import { type OptionSpec, PROTOCOLS, PROVIDERS, type Preset, type ProviderSpec, presetNames, providerFor } from '../providers';
 import { type ConfigError, Diagnostics, SectionReader } from './reader';
 import { type UciPackage, parseUci, sectionAddress } from './uci';
+import { checkDeviceName } from '../lib/netdev';
+import { quoteValue } from '../lib/text';
 import {
   checkAbsolutePath,
-  checkDeviceName,
   checkHostname,
   checkHttpUrl,
   checkInterfaceName,
-  checkRegExp,
-  fillPlaceholders,
   parseDnsServer,
-  quoteValue,
 } from './values';
 
 export { type ConfigError, formatConfigError } from './reader';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 export const LOG_FORMATS: readonly GlobalConfig['log_format'][] = ['text', 'json'];
-export const PROTOCOLS: readonly Protocol[] = ['zerigo', 'dyndns2', 'custom'];
 export const AUTH_MODES: readonly AuthMode[] = ['basic', 'query', 'none'];
 export const IP_SOURCES: readonly IpSource[] = ['auto', 'interface', 'checkip'];
 
 export const GLOBAL_DEFAULTS: Readonly<GlobalConfig> = { log_level: 'info', log_format: 'text', state_dir: '/var/run/updyn' };
 
-export const ZERIGO_UPDATE_URL = 'http://update.zerigo.com/dynamic';
 export const ZERIGO_CHECKIP = {
   checkip_url: 'http://checkip.zerigo.com/',
   checkip4_url: 'http://checkip4.zerigo.com/',
@@ -43,11 +39,14 @@ export const LIMITS = {
   timeout: { def: 10, min: 1, max: 60 },
 } as const;
 
+/** The protocols' own options, each once (two protocols may share one, like a zone). */
+const PROTOCOL_OPTIONS: readonly OptionSpec[] = [...new Map(PROVIDERS.flatMap((p) => p.options ?? []).map((o) => [o.name, o])).values()];
+
 /** Every service option, in the order check-config lists them. */
 export const SERVICE_OPTIONS: readonly (keyof ServiceConfig)[] = [
   'name', 'enabled', 'protocol', 'update_url', 'username', 'password', 'auth', 'host', 'interface', 'device',
   'ipv4', 'ipv6', 'ip_source', 'checkip_url', 'checkip4_url', 'checkip6_url', 'check_interval', 'force_interval',
-  'timeout', 'service_name', 'success_pattern', 'verify_dns', 'dns_server', 'cacert',
+  'timeout', 'service_name', ...PROTOCOL_OPTIONS.map((o) => o.name), 'verify_dns', 'dns_server', 'cacert',
 ];
 
 export function parseConfig(file: string, text: string): Result<Config, ConfigError[]> {
@@ -90,24 +89,25 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
   // off unless switched on: a half-written section must not start sending
   const enabled = r.bool('enabled', false);
   const protocol = r.oneOf('protocol', PROTOCOLS, 'zerigo');
+  const provider = providerFor(protocol) as ProviderSpec;
   const service_name = r.string('service_name', '');
-  let preset: Dyndns2Preset | undefined;
-  if (service_name !== '' && protocol !== 'dyndns2') {
-    r.warn('service_name', "is only used with protocol 'dyndns2', so it is ignored");
+  let preset: Preset | undefined;
+  if (service_name !== '' && !provider.presets) {
+    r.warn('service_name', `is only used with protocol ${protocolsWith((p) => p.presets !== undefined)}, so it is ignored`);
   } else if (service_name !== '') {
-    preset = dyndns2Preset(service_name);
-    if (preset === undefined) r.fail('service_name', `must name a known dyndns2 provider (${presetNames().join(', ')})`, service_name);
+    preset = Object.hasOwn(provider.presets!, service_name) ? provider.presets![service_name] : undefined;
+    if (preset === undefined) r.fail('service_name', `must name a known ${protocol} provider (${presetNames(protocol).join(', ')})`, service_name);
   }
-  const checkUrl = (s: string) => checkHttpUrl(protocol === 'custom' ? fillPlaceholders(s) : s);
-  const defaultUpdateUrl = protocol === 'zerigo' ? ZERIGO_UPDATE_URL : (preset?.update_url ?? '');
-  const s: ServiceConfig = {
+  const checkUrl = (s: string) => checkHttpUrl(provider.checkableUrl ? provider.checkableUrl(s) : s);
+  const defaultUpdateUrl = preset?.update_url ?? provider.defaults.update_url;
+  const s = {
     name: r.label,
     enabled,
     protocol,
     update_url: r.string('update_url', defaultUpdateUrl, checkUrl, { echo: false }),
     username: r.string('username', ''),
     password: r.string('password', '', undefined, { echo: false }),
-    auth: r.oneOf('auth', AUTH_MODES, protocol === 'custom' ? 'none' : 'basic'),
+    auth: r.oneOf('auth', AUTH_MODES, provider.defaults.auth),
     host: readHosts(r, diag),
     interface: r.string('interface', '', checkInterfaceName),
     device: r.string('device', '', checkDeviceName),
@@ -119,35 +119,54 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
     force_interval: r.int('force_interval', LIMITS.force_interval.def, LIMITS.force_interval.min, LIMITS.force_interval.max),
     timeout: r.int('timeout', LIMITS.timeout.def, LIMITS.timeout.min, LIMITS.timeout.max),
     service_name,
-    success_pattern: r.string('success_pattern', '', checkRegExp),
+    ...readProtocolOptions(r),
     verify_dns: r.bool('verify_dns', false),
     dns_server: r.string('dns_server', '', parseDnsServer),
     cacert: r.string('cacert', '', checkAbsolutePath),
-  };
-  if (r.has('success_pattern') && protocol !== 'custom') {
-    r.warn('success_pattern', "is only used with protocol 'custom', so it is ignored");
+    // typed in ServiceConfig; which exist, with their defaults, each provider declares
+  } as ServiceConfig;
+  const uses = (p: ProviderSpec, name: string) => p.options?.some((o) => o.name === name) === true;
+  for (const { name } of PROTOCOL_OPTIONS) {
+    if (r.has(name) && !uses(provider, name)) r.warn(name, `is only used with protocol ${protocolsWith((p) => uses(p, name))}, so it is ignored`);
   }
   if (r.has('dns_server') && !s.verify_dns) r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
   if (s.enabled && s.auth !== 'none' && s.password !== '' && s.update_url.startsWith('http:')) {
     r.warn('update_url', 'uses plain http, so the token travels unencrypted; use https if the provider offers it');
   }
   r.warnUnread();
-  if (enabled) checkComplete(s, r, diag);
+  if (enabled) checkComplete(s, provider, r, diag);
   return s;
 }
 
+/** Every protocol's own options, read for every service so that check-config shows them with their defaults. */
+function readProtocolOptions(r: SectionReader): Partial<ServiceConfig> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const o of PROTOCOL_OPTIONS) {
+    if (o.kind === 'string') out[o.name] = r.string(o.name, o.default, o.check, o.secret ? { echo: false } : {});
+    else if (o.kind === 'integer') out[o.name] = r.int(o.name, o.default, o.min, o.max);
+    else if (o.kind === 'boolean') out[o.name] = r.bool(o.name, o.default);
+    else out[o.name] = r.oneOf(o.name, o.values, o.default);
+  }
+  return out as Partial<ServiceConfig>;
+}
+
+/** `'custom'`, or `'a' or 'b'`: the protocols for which an option means something. */
+function protocolsWith(test: (p: ProviderSpec) => boolean): string {
+  return PROVIDERS.filter(test)
+    .map((p) => `'${p.protocol}'`)
+    .join(' or ');
+}
+
 /** What an enabled service cannot do without (a disabled one may be half written). */
-function checkComplete(s: ServiceConfig, r: SectionReader, diag: Diagnostics): void {
+function checkComplete(s: ServiceConfig, provider: ProviderSpec, r: SectionReader, diag: Diagnostics): void {
   const line = r.section.line;
   const missing = (what: string) => diag.error(line, `section '${s.name}': an enabled service needs ${what}`);
   if (s.update_url === '' && !r.has('update_url')) {
-    if (s.protocol === 'dyndns2') missing(`service_name (one of ${presetNames().join(', ')}) or update_url`);
-    if (s.protocol === 'custom') missing('update_url');
+    missing(provider.presets ? `service_name (one of ${presetNames(s.protocol).join(', ')}) or update_url` : 'update_url');
   }
-  // custom sends credentials only where its URL or auth mode asks for them
-  const uses = (placeholder: string) => s.protocol !== 'custom' || s.auth !== 'none' || s.update_url.includes(placeholder);
-  if (s.username === '' && !r.has('username') && uses('[USERNAME]')) missing('a username (option username)');
-  if (s.password === '' && !r.has('password') && uses('[PASSWORD]')) missing('a password (option password)');
+  const needs = (credential: 'username' | 'password') => provider.needs?.(s, credential) ?? true;
+  if (s.username === '' && !r.has('username') && needs('username')) missing('a username (option username)');
+  if (s.password === '' && !r.has('password') && needs('password')) missing('a password (option password)');
   if (s.host.length === 0 && !r.has('host')) missing("at least one host (list host 'name.example.com')");
   if (s.device === '' && s.interface === '' && !r.has('device') && !r.has('interface')) {
     missing("a device or an interface (option interface 'wan')");
@@ -183,7 +202,7 @@ function readHosts(r: SectionReader, diag: Diagnostics): string[] {
  * preset names only its own provider's servers: a family it does not serve has
  * no checkip URL (never a third party's, which would learn the user's address).
  */
-function readCheckip(r: SectionReader, preset: Dyndns2Preset | undefined): Pick<ServiceConfig, 'checkip_url' | 'checkip4_url' | 'checkip6_url'> {
+function readCheckip(r: SectionReader, preset: Preset | undefined): Pick<ServiceConfig, 'checkip_url' | 'checkip4_url' | 'checkip6_url'> {
   const url = (name: keyof typeof ZERIGO_CHECKIP, def: string) => r.string(name, def, checkHttpUrl, { echo: false });
   const defaults: Partial<Record<keyof typeof ZERIGO_CHECKIP, string>> = preset ?? ZERIGO_CHECKIP;
   const userDual = r.has('checkip_url');

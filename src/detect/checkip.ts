@@ -6,8 +6,10 @@
 import { isIP } from 'node:net';
 import type { Family, Result, ServiceConfig } from '../types';
 import { err, ok } from '../types';
-import { httpGet } from '../http';
-import { canonicalAddress, isPublic } from './select';
+import { httpGet } from '../lib/http';
+import { quoteUntrusted } from '../lib/text';
+import { canonicalAddress } from '../lib/ip';
+import { isPublic } from './select';
 
 /** Answers are tiny; anything longer is not a checkip answer. */
 const MAX_ANSWER_BYTES = 512;
@@ -21,21 +23,21 @@ export function parseCheckip(body: string, family: Family): Result<string, strin
   const bare = BARE.exec(body);
   if (bare) return parseBare(bare[1] as string, family);
   const m = ANSWER.exec(body);
-  if (!m) return err(`not a checkip answer: ${quote(body)}`);
+  if (!m) return err(`not a checkip answer: ${quoteUntrusted(body)}`);
   const [, tag, text] = m as unknown as [string, Family, string];
   if (tag !== family) return err(`asked for ${family}, got <${tag}>`);
   const address = canonicalAddress(family, text);
-  if (address === null) return err(`<${tag}> holds no valid ${family} address: ${quote(text)}`);
+  if (address === null) return err(`<${tag}> holds no valid ${family} address: ${quoteUntrusted(text)}`);
   return ok(address);
 }
 
 function parseBare(text: string, family: Family): Result<string, string> {
   const v = isIP(text);
-  if (v === 0) return err(`not a checkip answer: ${quote(text)}`);
+  if (v === 0) return err(`not a checkip answer: ${quoteUntrusted(text)}`);
   const got: Family = v === 4 ? 'ipv4' : 'ipv6';
   if (got !== family) return err(`asked for ${family}, got an ${got} address`);
   const address = canonicalAddress(family, text);
-  if (address === null) return err(`not a checkip answer: ${quote(text)}`);
+  if (address === null) return err(`not a checkip answer: ${quoteUntrusted(text)}`);
   return ok(address);
 }
 
@@ -84,13 +86,4 @@ function literalFamily(url: string): Family | null {
   } catch {
     return null;
   }
-}
-
-/** Untrusted text echoed in a message: JSON-quoted, printable ASCII, at most 60 characters. */
-export function quote(text: string): string {
-  // JSON.stringify escapes C0 controls only: C1 controls (8-bit CSI), bidi overrides
-  // and invalid UTF-8 would reach a log raw, so anything but printable ASCII is a '?'
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  const short = clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
-  return JSON.stringify(short);
 }

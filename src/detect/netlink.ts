@@ -8,7 +8,7 @@ import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { TypedEmitter } from 'tiny-typed-emitter';
 import type { DeviceSnapshot } from '../types';
 import { ChangeTracker, WarningGate } from './changes';
-import type { NetlinkModule } from './load';
+import type { NetlinkModule } from './netlink-module';
 import { dumpKernel, type Dump } from './nldump';
 import { decodeAddress, decodeLink, linkIndex, RTM_DELADDR, RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK } from './nlmsg';
 import { LinkTable } from './table';

@@ -4,7 +4,7 @@
 // their parts, and a notification landing mid-dump would break the reply.
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import type { DeviceSnapshot } from '../types';
-import type { NetlinkModule } from './load';
+import type { NetlinkModule } from './netlink-module';
 import { decodeAddress, decodeLink, NLM_F_DUMP_INTR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK } from './nlmsg';
 import { LinkTable } from './table';
 

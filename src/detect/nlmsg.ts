@@ -1,7 +1,7 @@
 // Decoded rtnetlink messages -> table entries. Pure.
 import type { RtAddress, RtLink } from './rtparse';
 import type { Family } from '../types';
-import { formatAddress } from './ip';
+import { formatAddress } from '../lib/ip';
 import type { AddressInfo, LinkInfo } from './table';
 
 export const RTM_NEWLINK = 16;

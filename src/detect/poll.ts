@@ -12,8 +12,9 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { TypedEmitter } from 'tiny-typed-emitter';
 import type { AddressScope, DeviceSnapshot, InterfaceAddress } from '../types';
 import { ChangeTracker, WarningGate } from './changes';
-import { formatIPv6, inPrefix, parseIPv4 } from './ip';
-import { canonicalAddress } from './select';
+import { formatIPv6, inPrefix, parseIPv4 } from '../lib/ip';
+import { canonicalAddress } from '../lib/ip';
+import { isDeviceName } from '../lib/netdev';
 import { viewKey } from './table';
 import type { AddressWatcher, WatcherEvents } from './watcher';
 
@@ -243,10 +244,6 @@ function prefixOf(n: NetworkInterfaceInfo): number {
 }
 
 /** A Linux interface name that is safe to put in a /sys path. */
-function isDeviceName(name: string): boolean {
-  return /^[^/\s:]{1,15}$/.test(name) && name !== '.' && name !== '..';
-}
-
 async function readText(path: string): Promise<string | null> {
   try {
     return (await readFile(path, 'utf8')).trim();

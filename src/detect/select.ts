@@ -2,7 +2,7 @@
 // publishable"). Pure: the watchers report what the kernel holds, these rules
 // decide, and the caller asks checkip when the answer is not public.
 import type { DeviceSnapshot, Family, InterfaceAddress } from '../types';
-import { formatAddress, inPrefix, parseAddress, parseIPv4, parseIPv6 } from './ip';
+import { canonicalAddress, inPrefix, parseAddress, parseIPv4, parseIPv6 } from '../lib/ip';
 
 export interface Selected {
   address: string;
@@ -17,12 +17,6 @@ export function selectAddress(family: Family, snapshot: DeviceSnapshot, previous
   const address = canonicalAddress(family, chosen.address);
   if (address === null) return null;
   return { address, public: isPublic(family, address) };
-}
-
-/** Validated, normalized text of an address (RFC 5952 for IPv6); null when `text` is not one. */
-export function canonicalAddress(family: Family, text: string): string | null {
-  const bytes = parseAddress(family, text.trim());
-  return bytes ? formatAddress(family, bytes) : null;
 }
 
 /** Whether an address can be reached from the Internet (documentation ranges count, for tests). */

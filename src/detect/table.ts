@@ -2,7 +2,7 @@
 // Pure (no socket): netlink.ts feeds it decoded messages and asks it for
 // snapshots by device NAME, since the device a user configures (pppoe-wan)
 // is re-created with a new ifindex on every reconnect.
-import type { AddressScope, DeviceSnapshot, Family, InterfaceAddress } from '../types';
+import type { AddressFlags, AddressScope, DeviceSnapshot, Family, InterfaceAddress } from '../types';
 
 export interface LinkInfo {
   index: number;
@@ -12,7 +12,7 @@ export interface LinkInfo {
 }
 
 /** One address as stored: lifetimes as deadlines on the monotonic clock (ms), so they keep counting down. */
-export interface AddressInfo {
+export interface AddressInfo extends AddressFlags {
   index: number;
   family: Family;
   address: string;
@@ -21,12 +21,6 @@ export interface AddressInfo {
   prefixlen: number;
   /** the kernel's numeric scope; ordering of IPv4 primaries depends on it */
   rawScope: number;
-  temporary: boolean;
-  deprecated: boolean;
-  tentative: boolean;
-  dadfailed: boolean;
-  permanent: boolean;
-  secondary: boolean;
   preferredUntil: number;
   validUntil: number;
 }

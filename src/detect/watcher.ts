@@ -1,13 +1,9 @@
-// The one interface the daemon uses to follow device addresses, and the choice
-// between its two implementations: rtnetlink events when the native addon
-// loads, polling when it does not (musl router, other arch, or
-// UPDYN_NETLINK_ADDON=off). This layer never logs: trouble leaves as events
-// or as the `onFallback` reason, and the caller words the log line.
+// The one interface the daemon uses to follow device addresses; open.ts
+// chooses between its two implementations (netlink.ts, poll.ts). This layer
+// never logs: trouble leaves as events or as the `onFallback` reason, and the
+// caller words the log line.
 import type { TypedEmitter } from 'tiny-typed-emitter';
 import type { DeviceSnapshot } from '../types';
-import { loadNetlink } from './load';
-import { NetlinkWatcher, readNetlink } from './netlink';
-import { PollWatcher, readPoll } from './poll';
 
 export interface WatcherEvents {
   /** a watched device's addresses/flags/link state changed (full new snapshot; only when something relevant differs) */
@@ -40,41 +36,4 @@ export interface WatcherOptions {
   pollIntervalMs?: number;
   /** called once, with the reason, when the poll fallback is used */
   onFallback?: (reason: string) => void;
-}
-
-/** A started watcher: netlink when the addon loads and the kernel answers, else polling. */
-export async function createWatcher(opts: WatcherOptions): Promise<AddressWatcher> {
-  const nl = loadNetlink();
-  let reason: string;
-  if (nl.ok) {
-    const w = new NetlinkWatcher(nl.value, opts.devices);
-    try {
-      await w.start();
-      return w;
-    } catch (e) {
-      w.close();
-      reason = `netlink unusable: ${(e as Error).message}`;
-    }
-  } else {
-    reason = nl.error;
-  }
-  opts.onFallback?.(reason);
-  const p = new PollWatcher(opts.devices, opts.pollIntervalMs);
-  await p.start();
-  return p;
-}
-
-/** One reading of `devices`, for `updyn once`: a netlink dump, else what polling sees. */
-export async function readDevices(
-  devices: string[],
-): Promise<{ kind: 'netlink' | 'poll'; snapshots: Map<string, DeviceSnapshot> }> {
-  const nl = loadNetlink();
-  if (nl.ok) {
-    try {
-      return { kind: 'netlink', snapshots: await readNetlink(nl.value, devices) };
-    } catch {
-      // fall through: the same answer, read the slower way
-    }
-  }
-  return { kind: 'poll', snapshots: await readPoll(devices) };
 }

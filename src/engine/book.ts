@@ -2,28 +2,21 @@
 // provider answers: a rejection about the account stops every record of the
 // service, one about a host stops that host's records. Pure, like record.ts.
 import { createHash } from 'node:crypto';
-import type { Family, Outcome, ServiceConfig } from '../types';
-import { FAMILIES, recordType } from '../types';
-import type { Clock, PersistedRecord } from './persist';
+import type { Clock, Family, Outcome, RecordKey, ServiceConfig } from '../types';
+import { familiesOf } from '../types';
+import type { PersistedRecord } from './persist';
 import { fromPersisted, toPersisted } from './persist';
 import { freshMemory, RecordMachine } from './record';
-
-export interface RecordKey {
-  service: string;
-  host: string;
-  family: Family;
-}
 
 export interface Entry extends RecordKey {
   id: string;
   machine: RecordMachine;
   fingerprint: string;
+  /** verify_dns: ask DNS before the first request (see loop.ts). */
+  verifyDns: boolean;
 }
 
 export const recordId = (k: RecordKey) => `${k.service}/${k.host}/${k.family}`;
-
-/** How a record is named in log lines: `home example.zerigo.com AAAA`. */
-export const recordLabel = (k: RecordKey) => `${k.service} ${k.host} ${recordType(k.family)}`;
 
 /**
  * A short hash of the service's section. Truncated to 48 bits on purpose: it
@@ -31,10 +24,6 @@ export const recordLabel = (k: RecordKey) => `${k.service} ${k.host} ${recordTyp
  */
 export function serviceFingerprint(s: ServiceConfig): string {
   return createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 12);
-}
-
-export function familiesOf(s: ServiceConfig): Family[] {
-  return FAMILIES.filter((f) => (f === 'ipv4' ? s.ipv4 : s.ipv6));
 }
 
 export class RecordBook {
@@ -68,12 +57,13 @@ export class RecordBook {
             existing.machine.policy = policy;
             if (existing.fingerprint !== fingerprint) existing.machine.liftRejection();
             existing.fingerprint = fingerprint;
+            existing.verifyDns = s.verify_dns;
             continue;
           }
           const restored = fromPersisted(stored[id], policy, this.clock);
           const machine = new RecordMachine(restored?.memory ?? freshMemory(now, policy), policy);
           if (restored && restored.fingerprint !== fingerprint) machine.liftRejection();
-          this.entries.set(id, { ...key, id, machine, fingerprint });
+          this.entries.set(id, { ...key, id, machine, fingerprint, verifyDns: s.verify_dns });
           added.push(id);
         }
       }

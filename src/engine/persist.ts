@@ -5,18 +5,9 @@
 // was wrong when it was written: it is treated as unknown, i.e. "just now",
 // which errs on the side of not sending.
 import { isIP } from 'node:net';
-import type { Reach } from '../types';
+import type { Clock, Reach } from '../types';
 import type { RecordMemory, RecordPolicy } from './record';
 import { BACKOFF_BASE, BACKOFF_JITTER, BACKOFF_MAX, BUCKET_SIZE, FAILURES_MAX, FLOOR_MAX, REFRESH_SPREAD_MAX, freshMemory } from './record';
-
-export interface Clock {
-  /** Monotonic milliseconds (intervals). */
-  now(): number;
-  /** Wall-clock epoch milliseconds (only for files and display). */
-  wall(): number;
-}
-
-export const systemClock: Clock = { now: () => performance.now(), wall: () => Date.now() };
 
 export const STATE_VERSION = 1;
 

@@ -209,6 +209,23 @@ export class RecordMachine {
     m.floorUntil = Math.max(m.floorUntil ?? 0, until);
   }
 
+  /**
+   * DNS already holds `address` for a record the state has never confirmed
+   * (verify_dns): it counts as registered now, as if the provider had said so,
+   * and nothing is sent. Returns whether it did. A rejection on record is left
+   * alone: it is about the provider, which DNS cannot speak for.
+   */
+  adopt(address: string, now: number, message: string): boolean {
+    const m = this.memory;
+    if (m.registered !== null) return false;
+    m.registered = address;
+    m.registeredAt = now;
+    m.lastMessage = message;
+    // an earlier attempt that timed out may well have landed: nothing left to retry
+    m.trouble = null;
+    return true;
+  }
+
   /** Config of the service changed: what it rejected may now pass. */
   liftRejection(): void {
     this.memory.rejected = null;

@@ -11,16 +11,43 @@
 // are the query form), like `none`.
 //
 // Messages never hold the URL: with [PASSWORD] in it, it holds the token.
-import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { Outcome, Result, UpdateRequest } from '../types';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
-import { MATCH_DEADLINE_MS, MATCHED_CHARS, matchPattern } from './pattern';
+import { MATCH_DEADLINE_MS, MATCHED_CHARS, compilePattern, matchPattern } from './pattern';
+
+/** Where the values go in update_url, each with a stand-in valid wherever it may appear (for URL checks). */
+export const URL_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  USERNAME: 'user',
+  PASSWORD: 'pass',
+  DOMAIN: 'host.example.com',
+  IP: '192.0.2.1',
+};
 
 const PLACEHOLDER = /\[(USERNAME|PASSWORD|DOMAIN|IP)\]/g;
 
+/** Whether a piece of a URL is a placeholder, i.e. a template and not a secret. */
+export const hasPlaceholder = (s: string): boolean => new RegExp(PLACEHOLDER.source).test(s);
+
 export const custom: ProviderSpec = {
+  protocol: 'custom',
+  title: 'Custom URL (any provider with an HTTP GET update URL)',
+  defaults: { update_url: '', auth: 'none' },
+  options: [
+    {
+      name: 'success_pattern',
+      kind: 'string',
+      default: '',
+      check: (s) => successPattern(s),
+      help: 'A JavaScript regular expression (unanchored, case-sensitive) the body of a 2xx answer must match; empty: any 2xx is success',
+    },
+  ],
+  // credentials go only where the URL's placeholders or the auth mode put them
+  needs: (s, credential) => s.auth !== 'none' || s.update_url.includes(credential === 'username' ? '[USERNAME]' : '[PASSWORD]'),
+  checkableUrl: (url) => url.replace(PLACEHOLDER, (_, name: string) => URL_PLACEHOLDERS[name] ?? ''),
+
   build(req: UpdateRequest): BuiltRequest {
     const { service } = req;
     const values: Record<string, string> = {
@@ -72,4 +99,16 @@ async function answered(res: HttpResponse, req: UpdateRequest): Promise<Outcome>
 
 function detail(body: string, credentials: Credentials): string {
   return body.trim() === '' ? '' : `: ${quotedAnswer(body, credentials)}`;
+}
+
+const compiled = new Map<string, Result<RegExp>>();
+
+/** `success_pattern` compiled for the schema's check, once per pattern (pattern.ts compiles it, in the worker too). */
+export function successPattern(pattern: string): Result<RegExp> {
+  let r = compiled.get(pattern);
+  if (r === undefined) {
+    r = compilePattern(pattern);
+    compiled.set(pattern, r);
+  }
+  return r;
 }

@@ -9,11 +9,12 @@
 // several dyndns2 servers (dynu, deSEC, dnsexit...) accept for clients that
 // cannot send headers; `auth 'none'` sends neither.
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
-import type { BuiltRequest, ProviderSpec } from './provider';
+import type { HttpResponse } from '../lib/http';
+import type { BuiltRequest, Preset, ProviderSpec } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
-import { canonicalAddress } from '../detect/select';
+import { canonicalAddress } from '../lib/ip';
+import { firstLine } from '../lib/text';
 
 /** The 30 minutes dyndns2 asks clients to wait after a `911`, for the whole service. */
 export const FLOOR_911 = 1800;
@@ -38,12 +39,36 @@ const WORDS: Readonly<Record<string, Meaning>> = {
   '911': { kind: 'trouble', why: 'problem or maintenance at the provider', floor: FLOOR_911 },
 };
 
+/**
+ * Providers that speak dyndns2, by `option service_name`. A checkip URL is
+ * listed only where the provider answers with the bare address (the checkip
+ * parser reads nothing else).
+ */
+export const DYNDNS2_PRESETS: Readonly<Record<string, Preset>> = {
+  'dyn.com': { update_url: 'https://members.dyndns.org/nic/update' },
+  'no-ip.com': { update_url: 'https://dynupdate.no-ip.com/nic/update', checkip4_url: 'http://ip1.dynupdate.no-ip.com/' },
+  'dynu.com': { update_url: 'https://api.dynu.com/nic/update' },
+  'dnsomatic.com': { update_url: 'https://updates.dnsomatic.com/nic/update', checkip4_url: 'http://myip.dnsomatic.com/' },
+  'he.net': { update_url: 'https://dyn.dns.he.net/nic/update' },
+  'desec.io': {
+    update_url: 'https://update.dedyn.io/',
+    checkip4_url: 'https://checkipv4.dedyn.io/',
+    checkip6_url: 'https://checkipv6.dedyn.io/',
+  },
+};
+
 export const dyndns2: ProviderSpec = {
+  protocol: 'dyndns2',
+  title: 'dyndns2 (DynDNS, No-IP, Dynu, deSEC and others)',
+  defaults: { update_url: '', auth: 'basic' },
+  presets: DYNDNS2_PRESETS,
+
   build(req: UpdateRequest): BuiltRequest {
     return withCredentials(req, { hostname: req.host, myip: req.address }, { user: 'username', password: 'password' });
   },
 
   classify(res: HttpResponse, req: UpdateRequest): Outcome {
+    // one host per request, so its answer is the first line that says anything
     const [first = '', ...echoed] = firstLine(res.body).split(/[\s,]+/);
     const name = first.toLowerCase();
     const meaning = Object.prototype.hasOwnProperty.call(WORDS, name) ? WORDS[name] : undefined;
@@ -97,9 +122,4 @@ function unexpected(res: HttpResponse, req: UpdateRequest): Outcome {
 
 function detail(res: HttpResponse, req: UpdateRequest): string {
   return firstLine(res.body) === '' ? '' : `: ${quotedAnswer(res.body, req.service, 40)}`;
-}
-
-/** One host per request, so its answer is the first line that says anything. */
-function firstLine(body: string): string {
-  return (body.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').trim();
 }

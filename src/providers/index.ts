@@ -1,15 +1,24 @@
-import type { Protocol } from '../types';
+// The only list of protocols: the schema reads its names, defaults, presets and
+// own options from here, and so does the LuCI form. Adding a provider is one
+// file and one line below.
 import type { ProviderSpec } from './provider';
 import { zerigo } from './zerigo';
 import { dyndns2 } from './dyndns2';
 import { custom } from './custom';
 
-/** One table entry per protocol: adding a provider touches one file and this line. */
-export const PROVIDERS: Readonly<Record<Protocol, ProviderSpec>> = { zerigo, dyndns2, custom };
+export const PROVIDERS: readonly ProviderSpec[] = [zerigo, dyndns2, custom];
 
-export function providerFor(protocol: Protocol): ProviderSpec | null {
-  return PROVIDERS[protocol] ?? null;
+export const PROTOCOLS: readonly string[] = PROVIDERS.map((p) => p.protocol);
+
+export function providerFor(protocol: string): ProviderSpec | null {
+  return PROVIDERS.find((p) => p.protocol === protocol) ?? null;
 }
 
+/** The `service_name` values of a protocol, sorted. */
+export function presetNames(protocol: string): string[] {
+  return Object.keys(providerFor(protocol)?.presets ?? {}).sort();
+}
+
+export { hasPlaceholder } from './custom';
 export { sendUpdate } from './provider';
-export type { SendResult } from './provider';
+export type { OptionSpec, Preset, ProviderSpec, SendResult } from './provider';

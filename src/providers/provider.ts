@@ -1,9 +1,9 @@
 // What every provider is: a table entry that builds one request and reads its
 // answer into one Outcome (ok / rejected / trouble, with its reach). Sending,
 // timeouts and transport errors are shared, in sendUpdate().
-import type { Outcome, UpdateRequest } from '../types';
-import type { HttpError, HttpResponse } from '../http';
-import { httpGet } from '../http';
+import type { AuthMode, Outcome, Result, ServiceConfig, UpdateRequest } from '../types';
+import type { HttpError, HttpResponse } from '../lib/http';
+import { httpGet } from '../lib/http';
 import { USER_AGENT } from '../version';
 
 export interface BuiltRequest {
@@ -11,7 +11,38 @@ export interface BuiltRequest {
   headers: Record<string, string>;
 }
 
+/** A known provider a user names with `option service_name` instead of typing its URLs. */
+export interface Preset {
+  update_url: string;
+  /** dual-stack checkip, when the provider runs one */
+  checkip_url?: string;
+  checkip4_url?: string;
+  checkip6_url?: string;
+}
+
+/** A protocol's own option: the schema reads it (with this default and check) for every service. */
+export type OptionSpec = { name: keyof ServiceConfig; help: string } & (
+  | { kind: 'string'; default: string; check?: (s: string) => Result<unknown>; secret?: boolean }
+  | { kind: 'integer'; default: number; min: number; max: number }
+  | { kind: 'boolean'; default: boolean }
+  | { kind: 'select'; default: string; values: readonly string[] }
+);
+
 export interface ProviderSpec {
+  /** What `option protocol` says. */
+  readonly protocol: string;
+  /** How people name it (LuCI's protocol list). */
+  readonly title: string;
+  /** The shared options' defaults for this protocol ('' update_url: the user must give one). */
+  readonly defaults: { readonly update_url: string; readonly auth: AuthMode };
+  /** `option service_name` values. */
+  readonly presets?: Readonly<Record<string, Preset>>;
+  /** Options only this protocol reads (or shares with others): set in another protocol's section, they are ignored with a warning. */
+  readonly options?: readonly OptionSpec[];
+  /** Whether an enabled service must set this credential (default: yes). */
+  needs?(service: ServiceConfig, credential: 'username' | 'password'): boolean;
+  /** update_url as the URL checks should see it (a template's placeholders filled with stand-ins). */
+  checkableUrl?(url: string): string;
   build(req: UpdateRequest): BuiltRequest;
   /** Reads a complete HTTP answer. Never throws (custom's success_pattern is matched asynchronously). */
   classify(res: HttpResponse, req: UpdateRequest): Outcome | Promise<Outcome>;
@@ -60,13 +91,6 @@ function redirectOutcome(res: HttpResponse): Outcome | null {
     reach: 'service',
     message: `HTTP ${res.status}: the provider redirects; not followed, check update_url`,
   };
-}
-
-/** The provider's own words, made safe to log: first line, printable, short. */
-export function answerText(body: string, max = 80): string {
-  const line = (body.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').trim();
-  const clean = line.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 /** Appends query parameters to a URL that may already carry some. */

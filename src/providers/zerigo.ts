@@ -3,7 +3,7 @@
 // access logs) or as user=/password= query parameters. The answer is the HTTP
 // status, which the body may repeat as `Status: NNN`.
 import type { Outcome, UpdateRequest } from '../types';
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, ProviderSpec } from './provider';
 import { withCredentials } from './provider';
 import { quotedAnswer } from './answer';
@@ -18,7 +18,14 @@ const REASONS: Record<number, string> = {
   429: 'too many requests',
 };
 
+/** PROTOCOL.md's default; the original provider is gone, so it is only the default of a setting. */
+export const ZERIGO_UPDATE_URL = 'http://update.zerigo.com/dynamic';
+
 export const zerigo: ProviderSpec = {
+  protocol: 'zerigo',
+  title: 'Zerigo dynamic update (GET host= ip=, the HTTP status answers)',
+  defaults: { update_url: ZERIGO_UPDATE_URL, auth: 'basic' },
+
   build(req: UpdateRequest): BuiltRequest {
     return withCredentials(req, { host: req.host, ip: req.address }, { user: 'user', password: 'password' });
   },

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Config, ServiceConfig } from '../../src/types';
 import { formatConfigError, parseConfig } from '../../src/config/schema';
-import { DYNDNS2_PRESETS } from '../../src/config/presets';
+import { DYNDNS2_PRESETS } from '../../src/providers/dyndns2';
 
 const FILE = 'updyn.conf';
 

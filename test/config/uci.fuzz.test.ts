@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseUci, serializeUci } from '../../src/config/uci';
+import { parseUci } from '../../src/config/uci';
+import { serializeUci } from './serialize-uci';
 import { parseConfig, SERVICE_OPTIONS } from '../../src/config/schema';
 import { withoutLines } from './plain';
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type UciOption, type UciPackage, type UciSection, parseUci, sectionAddress, serializeUci } from '../../src/config/uci';
+import { type UciOption, type UciPackage, type UciSection, parseUci, sectionAddress } from '../../src/config/uci';
+import { serializeUci } from './serialize-uci';
 import { repoRoot } from '../support/env';
 import { withoutLines } from './plain';
 

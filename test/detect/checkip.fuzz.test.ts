@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { parseCheckip } from '../../src/detect/checkip';
-import { canonicalAddress } from '../../src/detect/select';
+import { canonicalAddress } from '../../src/lib/ip';
 import type { Family } from '../../src/types';
 
 const family = fc.constantFrom<Family>('ipv4', 'ipv6');

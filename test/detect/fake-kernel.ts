@@ -4,8 +4,8 @@
 // turn it back into the decoded object the real package would produce.
 import { EventEmitter } from 'node:events';
 import type { NetlinkMessage, rt } from 'netlink';
-import { parseIPv4, parseIPv6 } from '../../src/detect/ip';
-import type { NetlinkModule } from '../../src/detect/load';
+import { parseIPv4, parseIPv6 } from '../../src/lib/ip';
+import type { NetlinkModule } from '../../src/detect/netlink-module';
 
 const NEWLINK = 16;
 const DELLINK = 17;

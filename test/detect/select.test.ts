@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalAddress, isPublic, selectAddress } from '../../src/detect/select';
-import { formatIPv6, parseIPv6 } from '../../src/detect/ip';
+import { isPublic, selectAddress } from '../../src/detect/select';
+import { canonicalAddress, formatIPv6, parseIPv6 } from '../../src/lib/ip';
 import type { DeviceSnapshot, Family, InterfaceAddress } from '../../src/types';
 
 function addr(address: string, over: Partial<InterfaceAddress> = {}): InterfaceAddress {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import type { rt } from 'netlink';
 import { decodeAddress, decodeLink } from '../../src/detect/nlmsg';
 import { LinkTable, viewKey, type AddressInfo } from '../../src/detect/table';
-import { parseIPv4, parseIPv6 } from '../../src/detect/ip';
+import { parseIPv4, parseIPv6 } from '../../src/lib/ip';
 
 const FOREVER = 0xffffffff;
 

@@ -13,7 +13,8 @@
 //      {cmd:'close'}  (closes the watcher and stdin: the process must then exit by itself)
 import { createInterface } from 'node:readline';
 import type { DeviceSnapshot } from '../../src/types';
-import { createWatcher, readDevices, type AddressWatcher } from '../../src/detect/watcher';
+import { createWatcher, readDevices } from '../../src/detect/open';
+import type { AddressWatcher } from '../../src/detect/watcher';
 
 const [mode, deviceList = '', pollMs] = process.argv.slice(2);
 const devices = deviceList.split(',').filter(Boolean);

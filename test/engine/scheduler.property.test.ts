@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { RecordBook } from '../../src/engine/book';
 import type { Entry } from '../../src/engine/book';
 import { HOUR } from '../../src/engine/record';
-import { Updater } from '../../src/updater';
-import type { SendOutcome } from '../../src/updater';
-import { memoryLog } from '../../src/log';
+import { Updater } from '../../src/engine/loop';
+import type { SendOutcome } from '../../src/engine/loop';
+import { memoryLog } from '../support/memory-log';
 import { VirtualClock, VirtualTimers, flush } from '../support/virtual';
 import { service } from '../support/fixtures';
 

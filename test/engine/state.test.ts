@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { RecordBook } from '../../src/engine/book';
 import { fromPersisted, toPersisted } from '../../src/engine/persist';
 import { DAY, HOUR, freshMemory } from '../../src/engine/record';
-import { StateStore } from '../../src/engine/state';
-import { memoryLog } from '../../src/log';
+import { StateStore } from '../../src/output/state-file';
+import { memoryLog } from '../support/memory-log';
 import { VirtualClock } from '../support/virtual';
 import { service, TOKEN } from '../support/fixtures';
 import { tempDir } from '../support/env';
@@ -104,7 +104,7 @@ test('a state file that is a directory, or an empty file, does not stop updyn', 
     const log = memoryLog();
     const store = new StateStore(dir, log, new VirtualClock());
     assert.deepEqual(await store.load(), {});
-    assert.ok(await store.save({}));
+    assert.ok(await store.save(() => ({})));
     assert.equal(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).version, 1);
   }
 });
@@ -116,8 +116,8 @@ test('an unwritable state directory is logged once and the records stay in memor
     writeFileSync(join(dir, 'file'), '');
     const log = memoryLog();
     const store = new StateStore(join(dir, 'file', 'sub'), log, new VirtualClock());
-    assert.equal(await store.save({}), false);
-    assert.equal(await store.save({}), false);
+    assert.equal(await store.save(() => ({})), false);
+    assert.equal(await store.save(() => ({})), false);
     const warnings = log.lines.filter((l) => l.msg.includes('keeping state in memory only'));
     assert.equal(warnings.length, 1);
     return;
@@ -125,7 +125,7 @@ test('an unwritable state directory is logged once and the records stay in memor
   const dir = tempDir(t);
   chmodSync(dir, 0o500);
   const store = new StateStore(dir, memoryLog(), new VirtualClock());
-  assert.equal(await store.save({}), false);
+  assert.equal(await store.save(() => ({})), false);
 });
 
 test('the state file holds no secret and is not world-readable', async (t) => {
@@ -134,7 +134,7 @@ test('the state file holds no secret and is not world-readable', async (t) => {
   const book = new RecordBook(clock);
   book.reconcile([service()]);
   const store = new StateStore(dir, memoryLog(), clock);
-  await store.save(book.persisted());
+  await store.save(() => book.persisted());
   const text = readFileSync(join(dir, 'state.json'), 'utf8');
   assert.ok(!text.includes(TOKEN));
   assert.ok(existsSync(join(dir, 'state.json')));
@@ -153,11 +153,11 @@ test('records of a service that is disabled for a while are kept, and re-enablin
   e.machine.begin('203.0.113.5', clock.now());
   book.applyOutcome(e, { kind: 'ok', message: 'HTTP 200' }, clock.now());
   const store = new StateStore(dir, memoryLog(), clock);
-  await store.save(book.persisted());
+  await store.save(() => book.persisted());
 
   book.reconcile([{ ...s, enabled: false }]);
   assert.equal(book.entries.size, 0);
-  await store.save(book.persisted());
+  await store.save(() => book.persisted());
 
   const store2 = new StateStore(dir, memoryLog(), clock);
   const book2 = new RecordBook(clock);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { presetNames } from '../../src/config/presets';
+import { presetNames } from '../../src/providers';
 import { fnmatch, isGlob } from './harness/fnmatch';
 import { type AclFile, BASE_ACL, type Perm, canonical, grantsOf } from './harness/rpcd';
 import { aclPath, appDir, menuPath, pluginPath, viewsDir } from './harness/server';
@@ -132,7 +132,7 @@ test('the exec plugin offers exactly the methods the ACL grants on luci.updyn', 
 test('the settings offer every dyndns2 provider the daemon knows', () => {
   const list = /DYNDNS2_PRESETS = \[([^\]]*)\]/.exec(source('updyn/settings'));
   assert.ok(list);
-  assert.deepEqual([...(list[1] as string).matchAll(/'([^']+)'/g)].map((m) => m[1]), presetNames());
+  assert.deepEqual([...(list[1] as string).matchAll(/'([^']+)'/g)].map((m) => m[1]), presetNames('dyndns2'));
 });
 
 test('the package is a LuCI feed application depending on updyn', () => {

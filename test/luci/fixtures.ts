@@ -2,7 +2,7 @@
 // the exact shape src/engine/status.ts writes, with times relative to NOW
 // (the browser's clock is fixed there). Status documents never hold a secret;
 // the UCI fixture holds TOKEN so tests can prove where it may and may not go.
-import type { StatusDocument, StatusRecord, StatusService } from '../../src/engine/status';
+import type { StatusDocument, StatusRecord, StatusService } from '../../src/output/status-file';
 import { TOKEN } from '../support/fixtures';
 import type { UciValues } from './harness/rpcd';
 

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PROVIDERS } from '../../src/providers';
-import type { HttpResponse } from '../../src/http';
+import { providerFor } from '../../src/providers';
+import type { HttpResponse } from '../../src/lib/http';
 import type { Family, Protocol, ServiceConfig, UpdateRequest } from '../../src/types';
 import { service } from '../support/fixtures';
 
@@ -41,7 +41,7 @@ test('every protocol reads any answer into one outcome: typed, one printable lin
       const req: UpdateRequest = { service: svc, host: 'example.zerigo.com', family, address: family === 'ipv4' ? '203.0.113.5' : '2001:db8::5' };
       const res: HttpResponse = { status: st, headers: {}, body: text, truncated: false, elapsedMs: 1 };
       const started = performance.now();
-      const outcome = await PROVIDERS[protocol].classify(res, req);
+      const outcome = await providerFor(protocol)!.classify(res, req);
       const ms = performance.now() - started;
       worst = Math.max(worst, ms);
       // "never hangs": generous, as a GC pause or a busy machine may stretch one call
@@ -67,7 +67,7 @@ test('custom puts any token, user, host and address into its URL so that the pro
   fc.assert(
     fc.property(value, value, fc.constantFrom<[Family, string]>(['ipv4', '203.0.113.5'], ['ipv6', '2001:db8::5']), (tok, user, [family, address]) => {
       const svc = service({ protocol: 'custom', password: tok, username: user, update_url: 'https://dyn.example.net/u?d=[DOMAIN]&ip=[IP]&u=[USERNAME]&p=[PASSWORD]' });
-      const built = PROVIDERS.custom.build({ service: svc, host: 'h.example.net', family, address });
+      const built = providerFor('custom')!.build({ service: svc, host: 'h.example.net', family, address });
       const q = new URL(built.url).searchParams;
       assert.equal(q.get('p'), tok);
       assert.equal(q.get('u'), user);

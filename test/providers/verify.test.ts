@@ -2,8 +2,9 @@
 // whose registration the state does not know learns from DNS, in bounded time.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { applyDnsMatch, MATCHED_DNS, verifyDns, type DnsCheck } from '../../src/verify';
-import { freshMemory } from '../../src/engine/record';
+import { verifyDns } from '../../src/detect/dns';
+import { MATCHED_DNS } from '../../src/engine/messages';
+import { RecordMachine, freshMemory } from '../../src/engine/record';
 import { dyndns2 } from '../../src/providers/dyndns2';
 import { startDnsServer, type DnsServerOptions } from '../provider/dns';
 import type { RecordSet } from '../provider/server';
@@ -83,24 +84,18 @@ test('what a dyndns2 update sets, DNS then confirms', async (t) => {
   assert.deepEqual(await ask(at), { kind: 'match' });
 });
 
-test('a match registers a record the state knows nothing of, with "matched DNS"; nothing else does', () => {
+test('a DNS match registers a record the state knows nothing of, with "matched DNS"; a confirmed one is never second-guessed', () => {
   const policy = { forceIntervalMs: 86_400_000, random: () => 0.5 };
-  const checks: DnsCheck[] = [
-    { kind: 'differs', found: ['203.0.113.9'] },
-    { kind: 'differs', found: [] },
-    { kind: 'failed', message: 'no answer within 2 s' },
-  ];
-  for (const check of checks) {
-    const m = freshMemory(0, policy);
-    assert.equal(applyDnsMatch(m, '203.0.113.5', check, 1000), false, check.kind);
-    assert.equal(m.registered, null);
-  }
-  const m = freshMemory(0, policy);
-  m.trouble = { failures: 1, at: 500, delay: 60_000, address: '203.0.113.5', message: 'no answer within 10 s' };
-  assert.equal(applyDnsMatch(m, '203.0.113.5', { kind: 'match' }, 1000), true);
-  assert.deepEqual([m.registered, m.registeredAt, m.lastMessage, m.trouble], ['203.0.113.5', 1000, MATCHED_DNS, null]);
+  const m = new RecordMachine(freshMemory(0, policy), policy);
+  m.memory.trouble = { failures: 1, at: 500, delay: 60_000, address: '203.0.113.5', message: 'no answer within 10 s' };
+  m.observe('203.0.113.5', 'interface');
+  assert.equal(m.adopt('203.0.113.5', 1000, MATCHED_DNS), true);
+  const mem = m.memory;
+  assert.deepEqual([mem.registered, mem.registeredAt, mem.lastMessage, mem.trouble], ['203.0.113.5', 1000, MATCHED_DNS, null]);
+  // adopted means registered: nothing left to send (or retry) until the refresh
+  assert.deepEqual(m.decide(1000), { kind: 'wait', at: m.refreshAt(), why: 'refresh' });
   // a confirmed registration is never second-guessed
-  const confirmed = { ...freshMemory(0, policy), registered: '203.0.113.4', registeredAt: 10 };
-  assert.equal(applyDnsMatch(confirmed, '203.0.113.5', { kind: 'match' }, 1000), false);
-  assert.equal(confirmed.registered, '203.0.113.4');
+  const confirmed = new RecordMachine({ ...freshMemory(0, policy), registered: '203.0.113.4', registeredAt: 10 }, policy);
+  assert.equal(confirmed.adopt('203.0.113.5', 1000, MATCHED_DNS), false);
+  assert.equal(confirmed.memory.registered, '203.0.113.4');
 });

@@ -13,9 +13,9 @@ import type { AddressWatcher, WatcherEvents } from '../../src/detect/watcher';
 import type { DeviceSnapshot, Family, Outcome, ServiceConfig } from '../../src/types';
 import { RecordBook } from '../../src/engine/book';
 import { DAY, HOUR, MINUTE } from '../../src/engine/record';
-import { Updater, type SendOutcome } from '../../src/updater';
-import { AddressMonitor } from '../../src/monitor';
-import { createLog } from '../../src/log';
+import { Updater, type SendOutcome } from '../../src/engine/loop';
+import { AddressMonitor } from '../../src/detect/monitor';
+import { createLog } from '../../src/output/log';
 import { VirtualClock, VirtualTimers } from '../support/virtual';
 import { service } from '../support/fixtures';
 

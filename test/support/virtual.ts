@@ -1,7 +1,6 @@
 // Virtual time for the engine: a clock and timers that only move when a test
 // says so, so hours of rate limits and backoff run in milliseconds.
-import type { Clock } from '../../src/engine/persist';
-import type { Timers } from '../../src/updater';
+import type { Clock, Timers } from '../../src/types';
 
 export class VirtualClock implements Clock {
   constructor(

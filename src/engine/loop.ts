@@ -1,37 +1,26 @@
-// Runs the record book: asks each record what to do, sends what it says, feeds
-// the answers back, and sleeps until the earliest moment a record wants to act.
-// The rules live in engine/; this is only the loop and the log lines.
-import type { Log } from './log';
-import type { Outcome } from './types';
-import { redact } from './secrets';
-import type { Entry, RecordBook } from './engine/book';
-import { recordLabel } from './engine/book';
-import type { Clock } from './engine/persist';
-import type { Decision, SendReason } from './engine/record';
+// Runs the record book: asks each record what to do, sends what it says (or
+// first asks DNS, for verify_dns), feeds the answers back, and sleeps until
+// the earliest moment a record wants to act. The rules live in record.ts and
+// book.ts, the wording in messages.ts; this is only the loop.
+import type { Clock, DnsCheck, Log, Outcome, Timers } from '../types';
+import { realTimers } from '../lib/clock';
+import { redact } from '../lib/secrets';
+import type { Entry, RecordBook } from './book';
+import { MATCHED_DNS, dnsCheckLine, okLine, reachLine, rejectedLine, sendingLine, troubleLine, waitLine } from './messages';
+import type { Decision, SendReason } from './record';
 
 export interface SendOutcome {
   outcome: Outcome;
   elapsedMs: number;
 }
 
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  set: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    return t;
-  },
-  clear: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface UpdaterDeps {
   book: RecordBook;
   clock: Clock;
   log: Log;
   send(entry: Entry, address: string): Promise<SendOutcome>;
+  /** verify_dns: whether DNS already holds `address` for the record. Never throws. */
+  lookup?(entry: Entry, address: string): Promise<DnsCheck>;
   /** Something worth persisting (and showing in status.json) happened. */
   changed(): void;
   timers?: Timers;
@@ -48,9 +37,9 @@ export interface UpdaterDeps {
 const MAX_SLEEP = 2 ** 31 - 1;
 
 /**
- * Requests in flight at once. Each holds a socket: thousands of records would
- * otherwise open thousands at once and run out of file descriptors (1024 on a
- * router). The rest go as soon as one finishes (each answer kicks again).
+ * Requests (and DNS lookups) in flight at once. Each holds a socket: thousands
+ * of records would otherwise open thousands at once and run out of file
+ * descriptors (1024 on a router). The rest go as soon as one finishes.
  */
 export const MAX_IN_FLIGHT = 32;
 
@@ -59,6 +48,9 @@ export class Updater {
   private inflight = new Set<Promise<void>>();
   /** The last wait announced per record, so that a wait is logged once, not at every wake. */
   private announced = new Map<string, string>();
+  /** Records whose DNS lookup is out, and the address DNS was last asked about (once per address). */
+  private readonly checking = new Set<string>();
+  private readonly dnsAsked = new Map<string, string>();
   private closed = false;
   private readonly timers: Timers;
   private readonly saveAhead: (() => Promise<unknown>) | null;
@@ -66,7 +58,8 @@ export class Updater {
 
   constructor(private readonly deps: UpdaterDeps) {
     this.timers = deps.timers ?? realTimers;
-    this.saveAhead = deps.beforeSend && !deps.dryRun ? coalesced(deps.beforeSend) : null;
+    // a save asked for while one runs shares the next: see StateStore.save
+    this.saveAhead = deps.beforeSend && !deps.dryRun ? deps.beforeSend : null;
   }
 
   /** Re-evaluates every record now. Cheap; call it after any change. */
@@ -77,9 +70,14 @@ export class Updater {
     let wake = Infinity;
     const starting: [Entry, string, SendReason][] = [];
     for (const entry of book.entries.values()) {
+      if (this.checking.has(entry.id)) continue;
       const d = entry.machine.decide(now);
       if (d.kind === 'send') {
         if (!this.deps.dryRun && this.inflight.size + starting.length >= MAX_IN_FLIGHT) continue;
+        if (this.wantsDns(entry, d.address)) {
+          this.startLookup(entry, d.address);
+          continue;
+        }
         starting.push([entry, d.address, d.reason]);
         entry.machine.begin(d.address, now);
       } else if (d.kind === 'wait') {
@@ -97,7 +95,7 @@ export class Updater {
     this.schedule(wake, now);
   }
 
-  /** Resolves once no request is in flight (new ones started meanwhile included). */
+  /** Resolves once no request or lookup is in flight (new ones started meanwhile included). */
   async idle(): Promise<void> {
     while (this.inflight.size > 0 || this.kickPending) await Promise.all([...this.inflight, this.kickPending]);
   }
@@ -139,19 +137,47 @@ export class Updater {
     }, delay);
   }
 
-  /** `entry` has begun (machine.begin) with `previous` as its registration; `saved` gates the request. */
+  /**
+   * verify_dns asks DNS before a record's first request: after a reboot the
+   * state (on tmpfs) knows nothing, while the provider still holds the name.
+   * A confirmed registration is never second-guessed.
+   */
+  private wantsDns(entry: Entry, address: string): boolean {
+    return Boolean(this.deps.lookup && entry.verifyDns && entry.machine.memory.registered === null && this.dnsAsked.get(entry.id) !== address);
+  }
+
+  private startLookup(entry: Entry, address: string): void {
+    const { log, clock } = this.deps;
+    this.checking.add(entry.id);
+    this.dnsAsked.set(entry.id, address);
+    const p = this.deps.lookup!(entry, address)
+      .catch((e: unknown): DnsCheck => ({ kind: 'failed', message: `internal error: ${(e as Error)?.message ?? String(e)}` }))
+      .then((check) => {
+        const line = dnsCheckLine(entry, address, check);
+        // the address may have moved on while DNS was asked: only the one asked about is adopted
+        if (check.kind === 'match' && entry.machine.current === address) entry.machine.adopt(address, clock.now(), MATCHED_DNS);
+        log[line.level](line.text);
+        this.deps.changed();
+      })
+      .finally(() => {
+        this.checking.delete(entry.id);
+        this.inflight.delete(p);
+        this.kickSoon();
+      });
+    this.inflight.add(p);
+  }
+
+  /** `entry` has begun (machine.begin); `saved` gates the request. */
   private start(entry: Entry, address: string, reason: SendReason, now: number, saved: Promise<unknown> | null): void {
-    const { log, clock, book } = this.deps;
-    const label = recordLabel(entry);
+    const { log, clock, book, dryRun } = this.deps;
     const previous = entry.machine.memory.registered;
     this.announced.delete(entry.id);
-    if (this.deps.dryRun) {
-      log.info(`${label}: would send ${address} (${reasonText(reason, previous)}; dry run)`);
+    log.info(sendingLine(entry, address, reason, previous, dryRun === true));
+    if (dryRun) {
       book.applyOutcome(entry, { kind: 'ok', message: 'dry run' }, now);
       this.deps.changed();
       return;
     }
-    log.info(`${label}: sending ${address} (${reasonText(reason, previous)})`);
     this.deps.changed();
     const p = (saved ? saved.then(() => this.deps.send(entry, address)) : this.deps.send(entry, address))
       .catch((e: unknown): SendOutcome => ({
@@ -175,26 +201,18 @@ export class Updater {
 
   private report(entry: Entry, address: string, previous: string | null, reason: SendReason, outcome: Outcome, ms: number, reached: Entry[]): void {
     const { log } = this.deps;
-    const label = recordLabel(entry);
     switch (outcome.kind) {
-      case 'ok': {
-        const what =
-          reason === 'refresh' ? `refreshed ${address}` : previous && previous !== address ? `updated ${previous} -> ${address}` : `updated ${address}`;
-        log.info(`${label}: ${what} (${outcome.message}, ${ms} ms)`);
+      case 'ok':
+        log.info(okLine(entry, address, previous, reason, outcome.message, ms));
         return;
-      }
-      case 'rejected': {
-        log.error(`${label}: rejected by provider (${outcome.message}); not retrying until config or address changes`);
-        if (reached.length > 0) {
-          const scope = outcome.reach === 'service' ? `every record of ${entry.service}` : `every record of ${entry.host}`;
-          log.error(`${entry.service}: ${scope} stops too (${reached.length} more); lifted by a config change, SIGUSR1 or in 24 h`);
-        }
+      case 'rejected':
+        log.error(rejectedLine(entry, outcome.message));
+        if (reached.length > 0) log.error(reachLine(entry, outcome.reach, reached.length));
         return;
-      }
       case 'trouble': {
         const t = entry.machine.memory.trouble;
         const retry = t ? Math.round((t.at + t.delay - this.deps.clock.now()) / 1000) : 60;
-        log.warn(`${label}: provider trouble (${outcome.message}); retry in ${formatDuration(Math.max(retry, 0))}`);
+        log.warn(troubleLine(entry, outcome.message, retry));
         return;
       }
     }
@@ -206,58 +224,6 @@ export class Updater {
     const key = `${d.why} ${address}`;
     if (this.announced.get(entry.id) === key) return;
     this.announced.set(entry.id, key);
-    const at = clockTime(this.deps.clock, d.at);
-    const label = recordLabel(entry);
-    if (d.why === 'rate-limit') this.deps.log.warn(`${label}: rate limited; ${address} will be sent at ${at}`);
-    else this.deps.log.warn(`${label}: provider asked for a pause; ${address} will be sent at ${at}`);
+    this.deps.log.warn(waitLine(entry, d.why, address, this.deps.clock, d.at));
   }
-}
-
-/**
- * `fn` called by many, run by few: a call while a run is going on shares the one
- * queued behind it, which starts (and so looks at the records) only after that
- * call. Under a burst of answers the saves go back to back, not one per request.
- */
-function coalesced(fn: () => Promise<unknown>): () => Promise<unknown> {
-  let running: Promise<unknown> | null = null;
-  let queued: Promise<unknown> | null = null;
-  const start = () => (running = fn().finally(() => (running = null)));
-  return () => {
-    if (queued) return queued;
-    if (!running) return start();
-    queued = running
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        return start();
-      });
-    return queued;
-  };
-}
-
-function reasonText(reason: SendReason, previous: string | null): string {
-  switch (reason) {
-    case 'first':
-      return 'no registration known';
-    case 'change':
-      return `registered ${previous ?? 'nothing'}`;
-    case 'refresh':
-      return 'periodic refresh';
-    case 'forced':
-      return 'forced';
-    case 'retry':
-      return 'retry';
-  }
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
-}
-
-/** A monotonic instant as local wall-clock HH:MM. */
-function clockTime(clock: Clock, at: number): string {
-  const d = new Date(clock.wall() + (at - clock.now()));
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }

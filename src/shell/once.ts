@@ -2,19 +2,20 @@
 // lets the same engine as the daemon decide against the saved state, sends what
 // it allows, saves the state and status.json. Exit 1 while any record ends the
 // run rejected or in trouble.
-import type { CommonArgs } from './cli';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli';
-import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
-import { readDevices } from './detect/watcher';
-import { detectOnce, detectedLine } from './monitor';
-import { RecordBook, familiesOf, recordLabel } from './engine/book';
-import type { Clock } from './engine/persist';
-import { systemClock } from './engine/persist';
-import { StateStore } from './engine/state';
-import { buildStatus, writeStatus } from './engine/status';
-import { Updater } from './updater';
-import { makeSender } from './send';
-import { checkDns, needsDnsCheck } from './seed';
+import type { CommonArgs } from './argv';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './argv';
+import type { Clock } from '../types';
+import { familiesOf } from '../types';
+import { systemClock } from '../lib/clock';
+import { announceWarnings, logFor, readConfig } from './boot';
+import { checkipWith, devicesFor, makeLookup, makeSender } from './wire';
+import { readDevices } from '../detect/open';
+import { detectOnce } from '../detect/monitor';
+import { RecordBook } from '../engine/book';
+import { Updater } from '../engine/loop';
+import { detectedLine, noAddressLine, recordLabel } from '../engine/messages';
+import { StateStore } from '../output/state-file';
+import { buildStatus, writeStatus } from '../output/status-file';
 
 export async function once(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);
@@ -48,10 +49,9 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
       const r = await detectOnce(s, family, device, snapshots.get(device) ?? null, previous, checkipWith);
       for (const e of entries) {
         if (!r.ok) {
-          log.warn(`${recordLabel(e)}: no address: ${r.error}`);
+          log.warn(noAddressLine(e, r.error));
           continue;
         }
-        if (needsDnsCheck(e, s, r.value.address)) await checkDns(e, s, r.value.address!, clock, log);
         e.machine.observe(r.value.address, r.value.source);
         log.info(detectedLine(e, r.value));
         if (args.force) e.machine.force();
@@ -64,7 +64,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   // cron every minute would become a request a minute. So the state must be
   // writable before anything goes out.
   const due = [...book.entries.values()].some((e) => e.machine.decide(clock.now()).kind === 'send');
-  if (due && !args.dryRun && !(await store.save(book.persisted()))) {
+  if (due && !args.dryRun && !(await store.save(() => book.persisted()))) {
     log.error('once: nothing sent: the state cannot be saved, so every run would send again; fix state_dir');
     return EXIT_FAILED;
   }
@@ -75,8 +75,9 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
     clock,
     log,
     send: makeSender(() => services),
+    lookup: makeLookup(() => services),
     changed: () => undefined,
-    beforeSend: () => store.save(book.persisted()),
+    beforeSend: () => store.save(() => book.persisted()),
     dryRun: args.dryRun,
   });
   updater.kick();
@@ -84,7 +85,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   updater.close();
 
   if (!args.dryRun) {
-    await store.save(book.persisted());
+    await store.save(() => book.persisted());
     const status = buildStatus({ book, services: config.services, devices, clock, startedAt });
     const w = await writeStatus(config.global.state_dir, status);
     if (!w.ok) log.warn(`status: ${w.error}`);

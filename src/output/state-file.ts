@@ -3,10 +3,11 @@
 // costs persistence (logged once), never the service.
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Log } from '../log';
-import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../files';
-import type { Clock, PersistedRecord, PersistedState } from './persist';
-import { STATE_VERSION } from './persist';
+import type { Clock, Log } from '../types';
+import { readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
+import type { PersistedRecord, PersistedState } from '../engine/persist';
+import { coalesced } from '../lib/serial';
+import { STATE_VERSION } from '../engine/persist';
 
 const FORGET_AFTER_MS = 30 * 24 * 3600_000;
 /**
@@ -73,13 +74,18 @@ export class StateStore {
     return this.known;
   }
 
-  /** Saves wait for each other: two writes at once would share one temp file. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private source: () => Record<string, PersistedRecord> = () => ({});
+  /**
+   * Two writes at once would share one temp file; saves asked for meanwhile
+   * share one write, which reads the records only when it starts: under a burst
+   * of answers (thousands of records) that is one serialization, not one each.
+   */
+  private readonly saveLatest = coalesced(() => this.write(this.source()));
 
-  save(records: Record<string, PersistedRecord>): Promise<boolean> {
-    const run = this.queue.then(() => this.write(records));
-    this.queue = run.catch(() => false);
-    return run;
+  /** Resolves (true when written) once a write that began after this call is done. */
+  save(records: () => Record<string, PersistedRecord>): Promise<boolean> {
+    this.source = records;
+    return this.saveLatest();
   }
 
   private async write(records: Record<string, PersistedRecord>): Promise<boolean> {

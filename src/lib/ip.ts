@@ -3,7 +3,11 @@
 // /proc/net/if_inet6), what os.networkInterfaces() prints and what a checkip
 // server answers all go through here. IPv6 text follows RFC 5952 (lower case,
 // no leading zeros, the longest run of two or more zero groups as `::`).
-import type { Family } from '../types';
+import { isIP } from 'node:net';
+import type { Result } from './result';
+import { err, ok } from './result';
+
+export type Family = 'ipv4' | 'ipv6';
 
 /** Four bytes from dotted-quad decimal; null for anything else (no octal, hex or short forms). */
 export function parseIPv4(text: string): Uint8Array | null {
@@ -117,4 +121,29 @@ export function inPrefix(bytes: Uint8Array, prefix: Uint8Array, len: number): bo
     bit += take;
   }
   return true;
+}
+
+/** Validated, normalized text of an address (RFC 5952 for IPv6); null when `text` is not one. */
+export function canonicalAddress(family: Family, text: string): string | null {
+  const bytes = parseAddress(family, text.trim());
+  return bytes ? formatAddress(family, bytes) : null;
+}
+
+export interface HostPort {
+  address: string;
+  port: number;
+}
+
+/** `IP`, `IPv4:port` or `[IPv6]:port` (a DNS server, say); `defaultPort` when none is written. */
+export function parseHostPort(s: string, defaultPort: number): Result<HostPort> {
+  const why = 'must be an IP address, IPv4:port or [IPv6]:port';
+  if (isIP(s)) return ok({ address: s, port: defaultPort });
+  const m = /^(?:\[([^\]]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(s);
+  if (!m) return err(why);
+  const address = m[1] ?? m[2] ?? '';
+  const family = isIP(address);
+  if (m[1] !== undefined ? family !== 6 : family !== 4) return err(why);
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return err('has a port outside 1 to 65535');
+  return ok({ address, port });
 }

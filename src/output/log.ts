@@ -3,16 +3,8 @@
 // stdout, warn/error on stderr so syslog files them at error priority), and
 // `json`, pino's own lines. Every line passes through redact() on its way out.
 import pino from 'pino';
-import type { LogLevel } from './types';
-import { redact } from './secrets';
-
-export interface Log {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  setLevel(level: LogLevel): void;
-}
+import type { Log, LogLevel } from '../types';
+import { redact } from '../lib/secrets';
 
 export interface Sink {
   write(chunk: string): unknown;
@@ -78,12 +70,4 @@ export function createLog(opts: LogOptions = {}): Log {
 
 function clockTime(): string {
   return new Date().toTimeString().slice(0, 8);
-}
-
-/** A logger that keeps lines in memory, for tests. */
-export function memoryLog(level: LogLevel = 'debug'): Log & { lines: { level: string; msg: string }[] } {
-  const lines: { level: string; msg: string }[] = [];
-  const sink = (lvl: string): Sink => ({ write: (s: string) => lines.push({ level: lvl, msg: s.replace(/\n$/, '') }) });
-  const log = createLog({ level, stdout: sink('out'), stderr: sink('err') });
-  return Object.assign(log, { lines });
 }

@@ -1,16 +1,12 @@
-// verify_dns: after a reboot the state (on tmpfs) knows nothing, and sending
-// every record again would cost each one a request it may not need. If DNS
-// already holds the current address, the record counts as registered. Only a
-// record with no confirmed registration asks: a confirmed one is never
-// second-guessed by DNS (caches lag behind the provider).
+// verify_dns's lookup: what DNS holds for a record's name (the engine's loop
+// decides what follows, see engine/loop.ts).
 //
 // verifyDns() never throws and always settles within timeoutMs: c-ares gets a
 // per-try timeout sized to fit, and an overall deadline cancels it regardless.
 import type { promises as DnsPromises } from 'node:dns';
-import type { Family } from './types';
-import type { RecordMemory } from './engine/record';
-import { parseDnsServer } from './config/values';
-import { canonicalAddress } from './detect/select';
+import type { DnsCheck, Family } from '../types';
+import { formatSeconds } from '../lib/text';
+import { canonicalAddress, parseHostPort } from '../lib/ip';
 
 export interface VerifyOptions {
   host: string;
@@ -20,11 +16,6 @@ export interface VerifyOptions {
   server: string;
   timeoutMs: number;
 }
-
-export type DnsCheck = { kind: 'match' } | { kind: 'differs'; found: string[] } | { kind: 'failed'; message: string };
-
-/** The message a record registered from DNS carries (status.json `last_message`). */
-export const MATCHED_DNS = 'matched DNS';
 
 /** c-ares tries a server this many times, each try twice as long as the one before. */
 const TRIES = 2;
@@ -42,7 +33,7 @@ export async function verifyDns(opts: VerifyOptions): Promise<DnsCheck> {
   const dns = dnsModule();
   const resolver = new dns.Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / (2 ** TRIES - 1))), tries: TRIES });
   if (opts.server !== '') {
-    const server = parseDnsServer(opts.server);
+    const server = parseHostPort(opts.server, 53);
     if (!server.ok) return { kind: 'failed', message: `dns_server ${server.error}` };
     const { address, port } = server.value;
     try {
@@ -54,7 +45,7 @@ export async function verifyDns(opts: VerifyOptions): Promise<DnsCheck> {
 
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<DnsCheck>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'failed', message: `no answer within ${seconds(timeoutMs)} s` }), timeoutMs);
+    timer = setTimeout(() => resolve({ kind: 'failed', message: `no answer within ${formatSeconds(timeoutMs)}` }), timeoutMs);
   });
   const lookup = (opts.family === 'ipv4' ? resolver.resolve4(opts.host) : resolver.resolve6(opts.host)).then(
     (found) => compare(opts.family, want, found),
@@ -67,22 +58,6 @@ export async function verifyDns(opts: VerifyOptions): Promise<DnsCheck> {
     // whatever is still pending ends now (its rejection is handled above)
     resolver.cancel();
   }
-}
-
-/**
- * The decision, without wiring: a record the state has never confirmed takes
- * DNS's word for `address` when it matches, as if the provider had confirmed
- * it now, so nothing is sent. Returns whether it did. A rejection on record is
- * left alone: it is about the provider, which DNS cannot speak for.
- */
-export function applyDnsMatch(memory: RecordMemory, address: string, check: DnsCheck, now: number): boolean {
-  if (memory.registered !== null || check.kind !== 'match') return false;
-  memory.registered = address;
-  memory.registeredAt = now;
-  memory.lastMessage = MATCHED_DNS;
-  // an earlier attempt that timed out may well have landed: nothing left to retry
-  memory.trouble = null;
-  return true;
 }
 
 function compare(family: Family, want: string, found: string[]): DnsCheck {
@@ -104,16 +79,12 @@ function answerOf(e: unknown, timeoutMs: number): DnsCheck {
   const why: Record<string, string> = {
     [dns.SERVFAIL]: 'the DNS server failed (SERVFAIL)',
     [dns.REFUSED]: 'the DNS server refused the query',
-    [dns.TIMEOUT]: `no answer within ${seconds(timeoutMs)} s`,
-    [dns.CANCELLED]: `no answer within ${seconds(timeoutMs)} s`,
+    [dns.TIMEOUT]: `no answer within ${formatSeconds(timeoutMs)}`,
+    [dns.CANCELLED]: `no answer within ${formatSeconds(timeoutMs)}`,
     [dns.CONNREFUSED]: 'the DNS server cannot be reached (connection refused)',
     [dns.BADRESP]: 'the DNS server sent a malformed answer',
     [dns.FORMERR]: 'the DNS server could not read the query',
     [dns.NOTIMP]: 'the DNS server does not implement the query',
   };
   return { kind: 'failed', message: why[code] ?? `DNS lookup failed (${code || 'unknown error'})` };
-}
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
 }

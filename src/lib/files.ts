@@ -3,8 +3,8 @@
 // or a `kill -9` at any point leaves either the old file or the new one, whole.
 import { open, rename, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import type { Result } from './types';
-import { err, ok } from './types';
+import type { Result } from './result';
+import { err, ok } from './result';
 
 export async function writeFileAtomic(path: string, data: string, mode = 0o644): Promise<Result<void, string>> {
   const dir = dirname(path);

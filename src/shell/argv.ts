@@ -1,7 +1,8 @@
 // Argument parsing and dispatch. Exit codes (DESIGN.md): 0 fine, 1 an update
 // failed or was rejected, 2 bad usage or bad config.
 import { parseArgs } from 'node:util';
-import { VERSION } from './version';
+import { VERSION } from '../version';
+import { isDeviceName } from '../lib/netdev';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -82,7 +83,7 @@ export function parseCommand(argv: string[]): Command {
     const m = /^([^=]+)=(.+)$/.exec(d);
     if (!m) return { kind: 'usage-error', message: `--device takes SERVICE=DEV, got '${d}'` };
     const [, service = '', dev = ''] = m;
-    if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(dev)) return { kind: 'usage-error', message: `--device ${service}: '${dev}' is not a device name` };
+    if (!isDeviceName(dev)) return { kind: 'usage-error', message: `--device ${service}: '${dev}' is not a device name` };
     devices.set(service, dev);
   }
   return {

@@ -1,25 +1,23 @@
 // `updyn run`: wires detect -> engine -> provider and handles signals. Thin on
 // purpose: rules live in engine/, detection in detect/ and monitor.ts.
-import type { CommonArgs } from './cli';
-import { EXIT_OK, EXIT_USAGE } from './cli';
-import type { Config, Family, ServiceConfig } from './types';
-import { recordType } from './types';
-import type { Log } from './log';
-import { announceWarnings, checkipWith, devicesFor, logFor, readConfig } from './setup';
-import { createWatcher } from './detect/watcher';
-import type { AddressWatcher } from './detect/watcher';
-import { listenUbus } from './detect/ubus';
-import type { UbusListener } from './detect/ubus';
-import type { Detected } from './monitor';
-import { AddressMonitor, detectedLine } from './monitor';
-import { RecordBook } from './engine/book';
-import type { Clock } from './engine/persist';
-import { systemClock } from './engine/persist';
-import { StateStore } from './engine/state';
-import { buildStatus, writeStatus } from './engine/status';
-import { Updater } from './updater';
-import { makeSender } from './send';
-import { checkDns, needsDnsCheck } from './seed';
+import type { CommonArgs } from './argv';
+import { EXIT_OK, EXIT_USAGE } from './argv';
+import type { Clock, Config, Detected, Family, Log, ServiceConfig } from '../types';
+import { recordType } from '../types';
+import { systemClock } from '../lib/clock';
+import { coalesced } from '../lib/serial';
+import { announceWarnings, logFor, readConfig } from './boot';
+import { checkipWith, devicesFor, makeLookup, makeSender } from './wire';
+import { createWatcher } from '../detect/open';
+import type { AddressWatcher } from '../detect/watcher';
+import { listenUbus } from '../detect/ubus';
+import type { UbusListener } from '../detect/ubus';
+import { AddressMonitor } from '../detect/monitor';
+import { RecordBook } from '../engine/book';
+import { Updater } from '../engine/loop';
+import { detectedLine } from '../engine/messages';
+import { StateStore } from '../output/state-file';
+import { buildStatus, writeStatus } from '../output/status-file';
 
 export async function run(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
   const loaded = await readConfig(args.config, process.stderr);
@@ -40,12 +38,9 @@ class Daemon {
   private updater!: Updater;
   private readonly startedAt: number;
   private stopping = false;
-  private writing: Promise<void> | null = null;
-  private dirty = false;
+  /** Bursts of changes coalesce into one write of state and status, never two writes at once. */
+  private readonly write = coalesced(() => this.writeFiles());
   private statusFailing = false;
-  private readonly checkingDns = new Set<string>();
-  /** The address DNS was last asked about, per record: once per address is enough. */
-  private readonly dnsAsked = new Map<string, string>();
   private exit!: (code: number) => void;
 
   constructor(
@@ -88,8 +83,9 @@ class Daemon {
       clock: this.clock,
       log,
       send: makeSender(() => this.services),
+      lookup: makeLookup(() => this.services),
       changed: () => this.persistSoon(),
-      beforeSend: () => this.store.save(this.book.persisted()),
+      beforeSend: () => this.store.save(() => this.book.persisted()),
       dryRun: this.args.dryRun,
     });
 
@@ -112,20 +108,7 @@ class Daemon {
   }
 
   private onAddress(service: string, family: Family, d: Detected): void {
-    const svc = this.services.get(service);
     for (const e of this.book.of(service, family)) {
-      if (this.checkingDns.has(e.id)) continue;
-      if (needsDnsCheck(e, svc, d.address) && this.dnsAsked.get(e.id) !== d.address) {
-        // the record learns the address only after DNS was asked, so nothing is sent meanwhile
-        this.dnsAsked.set(e.id, d.address!);
-        this.checkingDns.add(e.id);
-        void checkDns(e, svc!, d.address!, this.clock, this.log).finally(() => {
-          this.checkingDns.delete(e.id);
-          const latest = this.monitor.current(service, family);
-          if (latest) this.onAddress(service, family, latest);
-        });
-        continue;
-      }
       if (e.machine.observe(d.address, d.source)) this.log.info(detectedLine(e, d));
     }
     this.updater.kick();
@@ -179,48 +162,31 @@ class Daemon {
     this.watcher.close();
     this.updater.close();
     await this.updater.idle();
-    await this.flush();
+    // waits for a write in progress, then writes what is in memory now
+    await this.write();
     this.log.info('stopped');
     this.exit(EXIT_OK);
   }
 
-  /** Coalesces bursts of changes into one write, never two writes at once. */
+  /** After the current turn of the event loop, so that a burst of changes costs one write. */
   private persistSoon(): void {
-    this.dirty = true;
-    if (this.writing) return;
-    this.writing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.writeLoop())
-      .finally(() => {
-        this.writing = null;
-      });
+    setImmediate(() => void this.write());
   }
 
-  private async writeLoop(): Promise<void> {
-    while (this.dirty) {
-      this.dirty = false;
-      if (this.args.dryRun) continue;
-      await this.store.save(this.book.persisted());
-      const status = buildStatus({
-        book: this.book,
-        services: this.config.services,
-        devices: this.devices,
-        clock: this.clock,
-        startedAt: this.startedAt,
-        detector: this.watcher?.kind,
-      });
-      const w = await writeStatus(this.config.global.state_dir, status);
-      if (!w.ok && !this.statusFailing) this.log.warn(`status: ${w.error}`);
-      this.statusFailing = !w.ok;
-    }
-  }
-
-  private async flush(): Promise<void> {
-    this.dirty = true;
-    while (this.writing) await this.writing;
-    if (this.dirty) {
-      this.persistSoon();
-      await this.writing;
-    }
+  private async writeFiles(): Promise<void> {
+    if (this.args.dryRun) return;
+    await this.store.save(() => this.book.persisted());
+    const status = buildStatus({
+      book: this.book,
+      services: this.config.services,
+      devices: this.devices,
+      clock: this.clock,
+      startedAt: this.startedAt,
+      detector: this.watcher?.kind,
+    });
+    const w = await writeStatus(this.config.global.state_dir, status);
+    if (!w.ok && !this.statusFailing) this.log.warn(`status: ${w.error}`);
+    this.statusFailing = !w.ok;
   }
 }
 

@@ -3,28 +3,14 @@
 // check_interval, and at once after any event on the device: a reconnect
 // usually means a new public address.
 import { TypedEmitter } from 'tiny-typed-emitter';
-import type { AddressSource, DeviceSnapshot, Family, Result, ServiceConfig } from './types';
-import type { AddressWatcher } from './detect/watcher';
-import { planAddress } from './detect/publish';
-import { checkipUrl } from './detect/checkip';
-import { familiesOf, recordLabel } from './engine/book';
-import type { RecordKey } from './engine/book';
-import type { Timers } from './updater';
-import { realTimers } from './updater';
-
-export interface Detected {
-  address: string | null;
-  source: AddressSource | null;
-  /** Where it came from, for the log: `interface eth0`, `checkip`, or why there is none. */
-  detail: string;
-}
+import type { Detected, DeviceSnapshot, Family, Result, ServiceConfig, Timers } from '../types';
+import { familiesOf } from '../types';
+import { realTimers } from '../lib/clock';
+import type { AddressWatcher } from './watcher';
+import { planAddress } from './publish';
+import { checkipUrl } from './checkip';
 
 export type CheckipFn = (service: ServiceConfig, family: Family, url: string) => Promise<Result<string, string>>;
-
-/** The log line for what a record learned: `home example.org A: address 203.0.113.5 (interface eth0)`. */
-export function detectedLine(record: RecordKey, d: Detected): string {
-  return `${recordLabel(record)}: ${d.address ? `address ${d.address}` : 'no address'} (${d.detail})`;
-}
 
 /** One pass for one service and family: what `updyn once` does. */
 export async function detectOnce(

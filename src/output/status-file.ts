@@ -2,14 +2,13 @@
 // record book at the moment of writing; it holds no secret by construction
 // (service names, hosts, addresses, provider messages only).
 import { join } from 'node:path';
-import type { AddressSource, Family, RecordType, Result, ServiceConfig } from '../types';
-import { writeFileAtomic } from '../files';
+import type { AddressSource, Clock, Family, RecordType, Result, ServiceConfig } from '../types';
+import { writeFileAtomic } from '../lib/files';
 import { recordType } from '../types';
 import { VERSION } from '../version';
-import type { RecordBook } from './book';
-import type { Clock } from './persist';
-import { wallOf } from './persist';
-import type { RecordMachine } from './record';
+import type { RecordBook } from '../engine/book';
+import { wallOf } from '../engine/persist';
+import type { RecordMachine } from '../engine/record';
 
 export type LastResult = 'ok' | 'rejected' | 'error' | 'pending';
 

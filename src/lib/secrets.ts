@@ -3,7 +3,8 @@
 // messages in the first place; this catches what slips (an error from a library
 // quoting a URL, an Authorization header in a debug dump).
 
-const REDACTED = '(redacted)';
+/** What a secret reads as wherever it would have appeared. */
+export const REDACTED = '(redacted)';
 const secrets = new Set<string>();
 let pattern: RegExp | null = null;
 
@@ -48,12 +49,6 @@ export function redact(text: string): string {
   if (secrets.size === 0) return text;
   if (pattern === null) pattern = spellingsPattern(secrets);
   return text.replace(pattern, REDACTED);
-}
-
-/** For tests: forget every registered secret. */
-export function clearSecrets(): void {
-  secrets.clear();
-  pattern = null;
 }
 
 function escapeRegExp(s: string): string {

@@ -5,8 +5,10 @@
 // asked (checkip), redirects never followed (credentials must not travel on).
 import type http from 'node:http';
 import type https from 'node:https';
-import type { Family, Result } from './types';
-import { err, ok } from './types';
+import type { Family } from './ip';
+import type { Result } from './result';
+import { err, ok } from './result';
+import { formatSeconds } from './text';
 
 export interface HttpRequest {
   url: string;
@@ -110,7 +112,7 @@ export function httpGet(req: HttpRequest): Promise<Result<HttpResponse, HttpErro
       const [kind, message] = classify(e);
       fail(kind, message, kind === 'tls' ? e.code : undefined);
     });
-    const timer = setTimeout(() => fail('timeout', `no answer within ${req.timeoutMs / 1000} s`), req.timeoutMs);
+    const timer = setTimeout(() => fail('timeout', `no answer within ${formatSeconds(req.timeoutMs)}`), req.timeoutMs);
     const onAbort = () => fail('aborted', 'request cancelled');
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });
