@@ -15,6 +15,8 @@ const FORGET_AFTER_MS = 30 * 24 * 3600_000;
  * tens of kB, and parsing 50 MB costs 200 MB of memory (a router has 128 MB).
  */
 export const MAX_STATE_BYTES = 1024 * 1024;
+/** A big config earns more: a stored record takes about 500 bytes (2000 hosts: 2 MB). */
+const BYTES_PER_RECORD = 1024;
 
 export class StateStore {
   readonly path: string;
@@ -26,6 +28,7 @@ export class StateStore {
   private writeFailing = false;
   /** Names of the configured services (null: not told); records of any other service are dropped. */
   private services: Set<string> | null = null;
+  private maxBytes = MAX_STATE_BYTES;
 
   constructor(
     dir: string,
@@ -36,7 +39,8 @@ export class StateStore {
   }
 
   /** The services the config holds now; records of others are dropped at load and at every save. */
-  configure(serviceNames: Iterable<string>): void {
+  configure(serviceNames: Iterable<string>, records = 0): void {
+    this.maxBytes = Math.max(MAX_STATE_BYTES, records * BYTES_PER_RECORD);
     this.services = new Set(serviceNames);
     this.known = this.configured(this.known);
   }
@@ -44,7 +48,7 @@ export class StateStore {
   async load(): Promise<Record<string, unknown>> {
     await removeStaleTemps(dirname(this.path));
     const size = await stat(this.path).then((st) => (st.isFile() ? st.size : 0), () => 0);
-    if (size > MAX_STATE_BYTES) return this.rebuild(`${size} bytes, over the ${MAX_STATE_BYTES / 1024} KiB a state file ever needs: not read`);
+    if (size > this.maxBytes) return this.rebuild(`${size} bytes, over the ${Math.round(this.maxBytes / 1024)} KiB a state file of this config needs: not read`);
     const read = await readJsonFile(this.path);
     switch (read.kind) {
       case 'missing':
@@ -130,4 +134,9 @@ export class StateStore {
     this.log.warn(`state: ${this.path} is unusable (${reason}); ${where}; starting afresh`);
     return {};
   }
+}
+
+/** How many records a config keeps (enabled service × host × family): the state file's size budget. */
+export function recordCount(config: { services: { enabled: boolean; host: string[]; ipv4: boolean; ipv6: boolean }[] }): number {
+  return config.services.reduce((n, s) => n + (s.enabled ? s.host.length * (Number(s.ipv4) + Number(s.ipv6)) : 0), 0);
 }

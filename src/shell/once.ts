@@ -14,7 +14,7 @@ import { detectOnce } from '../detect/monitor';
 import { RecordBook } from '../engine/book';
 import { Updater } from '../engine/loop';
 import { detectedLine, noAddressLine, recordLabel } from '../engine/messages';
-import { StateStore } from '../output/state-file';
+import { StateStore, recordCount } from '../output/state-file';
 import { buildStatus, writeStatus } from '../output/status-file';
 
 export async function once(args: CommonArgs, clock: Clock = systemClock): Promise<number> {
@@ -30,7 +30,7 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
   }
   const startedAt = clock.wall();
   const store = new StateStore(config.global.state_dir, log, clock);
-  store.configure(config.services.map((s) => s.name));
+  store.configure(config.services.map((s) => s.name), recordCount(config));
   const book = new RecordBook(clock);
   const runStart = clock.now();
   book.reconcile(config.services, await store.load());

@@ -274,7 +274,7 @@ test('a state file over 1 MiB is set aside unread, with a warning: 50 MB or 120k
     writeFileSync(statePath, JSON.stringify({ version: 1, written_at: recent, records }));
     const r = await measuredRun(['once', '-c', file], dir);
     assert.equal(r.code, 0, output(r));
-    assert.match(r.stderr, /state: .*state\.json is unusable \(\d+ bytes, over the 1024 KiB a state file ever needs: not read\); moved to .*state\.json\.corrupt-/);
+    assert.match(r.stderr, /state: .*state\.json is unusable \(\d+ bytes, over the 1024 KiB a state file of this config needs: not read\); moved to .*state\.json\.corrupt-/);
     assert.equal(server.requests.length, 1, 'sent afresh');
     assert.ok(readFileSync(statePath).length < 4096);
     assert.ok(readdirSync(stateDir).some((f) => f.startsWith('state.json.corrupt-')));
