@@ -135,6 +135,9 @@ function readService(r: SectionReader, diag: Diagnostics): ServiceConfig {
   if (r.has('dns_server') && !s.verify_dns && !provider.uses?.includes('dns_server')) {
     r.warn('dns_server', "is only used with verify_dns '1', so it is ignored");
   }
+  if (s.enabled && s.auth !== 'none' && s.password !== '' && s.update_url.startsWith('http:')) {
+    r.warn('update_url', 'uses plain http, so the token travels unencrypted; use https if the provider offers it');
+  }
   r.warnUnread();
   if (enabled) checkComplete(s, provider, r, diag);
   return s;
@@ -221,21 +224,24 @@ function readHosts(r: SectionReader, diag: Diagnostics): string[] {
 
 /**
  * The most specific setting wins: the user's per-family URL, the user's dual-stack
- * URL, the preset's, then Zerigo's. A family URL left empty means "use checkip_url",
- * so choosing a dual-stack URL (user or preset) clears the per-family defaults that
- * would otherwise silently override it.
+ * URL, then the preset's, or Zerigo's when there is no preset. A family URL left
+ * empty means "use checkip_url", so choosing a dual-stack URL (user or preset)
+ * clears the per-family defaults that would otherwise silently override it. A
+ * preset names only its own provider's servers: a family it does not serve has
+ * no checkip URL (never a third party's, which would learn the user's address).
  */
 function readCheckip(r: SectionReader, preset: Preset | undefined): Pick<ServiceConfig, 'checkip_url' | 'checkip4_url' | 'checkip6_url'> {
   const url = (name: keyof typeof ZERIGO_CHECKIP, def: string) => r.string(name, def, checkHttpUrl, { echo: false });
+  const defaults: Partial<Record<keyof typeof ZERIGO_CHECKIP, string>> = preset ?? ZERIGO_CHECKIP;
   const userDual = r.has('checkip_url');
   const family = (name: 'checkip4_url' | 'checkip6_url') => {
     if (userDual) return url(name, '');
-    const fromPreset = preset?.[name];
-    if (fromPreset !== undefined) return url(name, fromPreset);
-    return url(name, preset?.checkip_url !== undefined ? '' : ZERIGO_CHECKIP[name]);
+    const own = defaults[name];
+    if (own !== undefined) return url(name, own);
+    return url(name, '');
   };
   return {
-    checkip_url: url('checkip_url', preset?.checkip_url ?? ZERIGO_CHECKIP.checkip_url),
+    checkip_url: url('checkip_url', defaults.checkip_url ?? ''),
     checkip4_url: family('checkip4_url'),
     checkip6_url: family('checkip6_url'),
   };

@@ -1,6 +1,8 @@
-// The provider's checkip servers echo the address a request came from as one
-// XML node: <ipv4>1.2.3.4</ipv4> or <ipv6>2000:a:b::72</ipv6>. Behind NAT that
-// is the only way to learn the public address, one family at a time.
+// The provider's checkip servers echo the address a request came from, as one
+// XML node (<ipv4>1.2.3.4</ipv4>, <ipv6>2000:a:b::72</ipv6>: Zerigo) or as the
+// bare address, surrounding whitespace allowed (no-ip.com, dnsomatic.com,
+// desec.io; DESIGN.md "Providers people use today"). Behind NAT that is the
+// only way to learn the public address, one family at a time.
 import { isIP } from 'node:net';
 import type { Family, Result, ServiceConfig } from '../types';
 import { err, ok } from '../types';
@@ -13,15 +15,29 @@ import { isPublic } from './select';
 const MAX_ANSWER_BYTES = 512;
 
 const ANSWER = /^\s*<(ipv4|ipv6)>\s*([^<\s]{1,64})\s*<\/\1>\s*$/;
+/** One token of address characters and nothing else; which family it is, isIP() says. */
+const BARE = /^\s*([0-9A-Fa-f.:]{2,45})\s*$/;
 
 /** Reads a checkip answer for `family`. Errors are one line, the answer quoted and shortened. */
 export function parseCheckip(body: string, family: Family): Result<string, string> {
+  const bare = BARE.exec(body);
+  if (bare) return parseBare(bare[1] as string, family);
   const m = ANSWER.exec(body);
   if (!m) return err(`not a checkip answer: ${quoteUntrusted(body)}`);
   const [, tag, text] = m as unknown as [string, Family, string];
   if (tag !== family) return err(`asked for ${family}, got <${tag}>`);
   const address = canonicalAddress(family, text);
   if (address === null) return err(`<${tag}> holds no valid ${family} address: ${quoteUntrusted(text)}`);
+  return ok(address);
+}
+
+function parseBare(text: string, family: Family): Result<string, string> {
+  const v = isIP(text);
+  if (v === 0) return err(`not a checkip answer: ${quoteUntrusted(text)}`);
+  const got: Family = v === 4 ? 'ipv4' : 'ipv6';
+  if (got !== family) return err(`asked for ${family}, got an ${got} address`);
+  const address = canonicalAddress(family, text);
+  if (address === null) return err(`not a checkip answer: ${quoteUntrusted(text)}`);
   return ok(address);
 }
 

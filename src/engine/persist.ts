@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import type { Clock, Reach } from '../types';
 import type { RecordMemory, RecordPolicy } from './record';
-import { BUCKET_SIZE, freshMemory } from './record';
+import { BACKOFF_BASE, BACKOFF_JITTER, BACKOFF_MAX, BUCKET_SIZE, FAILURES_MAX, FLOOR_MAX, REFRESH_SPREAD_MAX, freshMemory } from './record';
 
 export const STATE_VERSION = 1;
 
@@ -85,20 +85,26 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
     m.registeredAt = null;
   }
   m.tokens = clamp(num(raw.tokens) ?? BUCKET_SIZE, 0, BUCKET_SIZE);
-  m.tokensAt = mono(raw.tokens_at) ?? now;
+  // A tokens stamp from the future is kept as it is (not taken as "now"): counted
+  // from now, the next run under the forward clock would find the whole jump
+  // elapsed again and refill, at every swing of a clock going back and forth.
+  m.tokensAt = monoOf(clock, Infinity)(raw.tokens_at) ?? now;
 
   const failures = num(raw.failures) ?? 0;
   const troubleAddress = ipOrNull(raw.trouble_address);
   if (failures > 0 && troubleAddress !== null) {
     const at = mono(raw.trouble_at) ?? now;
+    // every value clamped to the range the engine could have written: a hand-edited
+    // 1e300 must not park the record for ever (nor say nothing about it)
+    const floor = clamp(num(raw.floor_s) ?? 0, 0, FLOOR_MAX / 1000);
+    const delay = clamp((num(raw.retry_delay_s) ?? 60) * 1000, BACKOFF_BASE, BACKOFF_MAX * (1 + BACKOFF_JITTER));
     m.trouble = {
-      failures: Math.floor(failures),
+      failures: clamp(Math.floor(failures), 1, FAILURES_MAX),
       at,
-      delay: (num(raw.retry_delay_s) ?? 60) * 1000,
+      delay: Math.max(delay, floor * 1000),
       address: troubleAddress,
       message: str(raw.trouble_message) ?? '',
     };
-    const floor = num(raw.floor_s) ?? 0;
     if (floor > 0) m.floorUntil = at + floor * 1000;
   }
 
@@ -108,7 +114,7 @@ export function fromPersisted(raw: unknown, policy: RecordPolicy, clock: Clock):
     m.rejected = { at: mono(r.at) ?? now, address: ipOrNull(r.address), message: str(r.message) ?? '', reach };
   }
   const spread = num(raw.refresh_spread_s);
-  if (spread !== null) m.refreshSpread = spread * 1000;
+  if (spread !== null) m.refreshSpread = clamp(spread * 1000, 0, REFRESH_SPREAD_MAX);
   m.lastAttemptAt = mono(raw.last_attempt_at);
   m.lastMessage = str(raw.last_message) ?? '';
   return { memory: m, fingerprint: str(raw.fingerprint) ?? '' };
@@ -120,14 +126,14 @@ export function wallOf(clock: Clock): (t: number | null) => string | null {
   return (t) => (t === null || !Number.isFinite(t) ? null : new Date(t + offset).toISOString());
 }
 
-/** ISO wall time -> monotonic ms; null when missing, malformed or from the future. */
-export function monoOf(clock: Clock): (iso: unknown) => number | null {
+/** ISO wall time -> monotonic ms; null when missing, malformed or from the future (more than `slack` ahead). */
+export function monoOf(clock: Clock, slack = FUTURE_SLACK_MS): (iso: unknown) => number | null {
   const wallNow = clock.wall();
   const now = clock.now();
   return (iso) => {
     if (typeof iso !== 'string') return null;
     const t = Date.parse(iso);
-    if (!Number.isFinite(t) || t > wallNow + FUTURE_SLACK_MS) return null;
+    if (!Number.isFinite(t) || t > wallNow + slack) return null;
     return now - (wallNow - t);
   };
 }

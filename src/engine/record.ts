@@ -24,6 +24,10 @@ export const BACKOFF_BASE = MINUTE;
 export const BACKOFF_MAX = HOUR;
 export const BACKOFF_JITTER = 0.2;
 export const REJECTION_PAUSE = DAY;
+/** The longest pause a provider may impose (dyndns2's 911 asks for 30 min); a stored floor is cut to it. */
+export const FLOOR_MAX = DAY;
+/** Failures are counted only to double the backoff; past this many it is at its maximum anyway. */
+export const FAILURES_MAX = 1000;
 /** The refresh goes out at a random point of this window after force_interval. */
 export const REFRESH_SPREAD_MAX = HOUR;
 
@@ -152,7 +156,10 @@ export class RecordMachine {
   begin(address: string, now: number): void {
     const m = this.memory;
     m.tokens = this.tokensAt(now) - 1;
-    m.tokensAt = now;
+    // never backwards: a stamp from the future (the clock was ahead, then came
+    // back) stays, so the time between only refills once the clock passes it
+    // again, and a clock jumping back and forth refills at most once
+    m.tokensAt = Math.max(m.tokensAt, now);
     m.lastAttemptAt = now;
     // decide() let this through, so any rejection on record no longer holds
     m.rejected = null;
@@ -230,6 +237,7 @@ export class RecordMachine {
     return m.registeredAt + this.policy.forceIntervalMs + m.refreshSpread;
   }
 
+  /** Only positive elapsed time refills (a stamp ahead of `now` gains nothing). */
   tokensAt(now: number): number {
     const m = this.memory;
     const gained = Math.max(0, now - m.tokensAt) / TOKEN_PERIOD;

@@ -1,6 +1,7 @@
 // state.json: what each record remembers between runs. A corrupt or unreadable
 // file is logged, set aside and rebuilt, never a crash; an unwritable directory
 // costs persistence (logged once), never the service.
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock, Log } from '../types';
 import { isNoSpace, readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
@@ -10,6 +11,13 @@ import { coalesced } from '../lib/serial';
 import { STATE_VERSION } from '../engine/persist';
 
 const FORGET_AFTER_MS = 30 * 24 * 3600_000;
+/**
+ * A state file larger than this is not read at all: a few hundred records take
+ * tens of kB, and parsing 50 MB costs 200 MB of memory (a router has 128 MB).
+ */
+export const MAX_STATE_BYTES = 1024 * 1024;
+/** A big config earns more: a stored record takes about 500 bytes (2000 hosts: 2 MB). */
+const BYTES_PER_RECORD = 1024;
 
 export class StateStore {
   readonly path: string;
@@ -20,6 +28,9 @@ export class StateStore {
   private known: Record<string, unknown> = {};
   private writeFailing = false;
   private statusGivenUp = false;
+  /** Names of the configured services (null: not told); records of any other service are dropped. */
+  private services: Set<string> | null = null;
+  private maxBytes = MAX_STATE_BYTES;
 
   constructor(
     dir: string,
@@ -29,8 +40,17 @@ export class StateStore {
     this.path = join(dir, 'state.json');
   }
 
+  /** The services the config holds now; records of others are dropped at load and at every save. */
+  configure(serviceNames: Iterable<string>, records = 0): void {
+    this.maxBytes = Math.max(MAX_STATE_BYTES, records * BYTES_PER_RECORD);
+    this.services = new Set(serviceNames);
+    this.known = this.configured(this.known);
+  }
+
   async load(): Promise<Record<string, unknown>> {
     await removeStaleTemps(dirname(this.path));
+    const size = await stat(this.path).then((st) => (st.isFile() ? st.size : 0), () => 0);
+    if (size > this.maxBytes) return this.rebuild(`${size} bytes, over the ${Math.round(this.maxBytes / 1024)} KiB a state file of this config needs: not read`);
     const read = await readJsonFile(this.path);
     switch (read.kind) {
       case 'missing':
@@ -49,8 +69,8 @@ export class StateStore {
           this.log.warn(`state: ${this.path} has version ${String(doc.version)}, expected ${STATE_VERSION}; starting afresh`);
           return {};
         }
-        this.known = { ...doc.records };
-        return doc.records;
+        this.known = this.configured(doc.records);
+        return this.known;
       }
     }
   }
@@ -99,7 +119,7 @@ export class StateStore {
   private remember(live: Record<string, PersistedRecord>): Record<string, unknown> {
     const cutoff = this.clock.wall() - FORGET_AFTER_MS;
     const kept: Record<string, unknown> = {};
-    for (const [id, rec] of Object.entries(this.known)) {
+    for (const [id, rec] of Object.entries(this.configured(this.known))) {
       if (id in live) continue;
       const r = rec as Partial<PersistedRecord> | null;
       const last = Date.parse(r?.last_attempt_at ?? r?.registered_at ?? '');
@@ -109,10 +129,24 @@ export class StateStore {
     return this.known;
   }
 
+  /** Records of configured services only (ids are `service/host/family`; a service name holds no '/'). */
+  private configured(records: Record<string, unknown>): Record<string, unknown> {
+    const names = this.services;
+    if (names === null) return { ...records };
+    const out: Record<string, unknown> = {};
+    for (const [id, rec] of Object.entries(records)) if (names.has(id.slice(0, id.indexOf('/')))) out[id] = rec;
+    return out;
+  }
+
   private async rebuild(reason: string): Promise<Record<string, unknown>> {
     const moved = await setAside(this.path, new Date(this.clock.wall()));
     const where = moved.ok ? `moved to ${moved.value}` : moved.error;
     this.log.warn(`state: ${this.path} is unusable (${reason}); ${where}; starting afresh`);
     return {};
   }
+}
+
+/** How many records a config keeps (enabled service × host × family): the state file's size budget. */
+export function recordCount(config: { services: { enabled: boolean; host: string[]; ipv4: boolean; ipv6: boolean }[] }): number {
+  return config.services.reduce((n, s) => n + (s.enabled ? s.host.length * (Number(s.ipv4) + Number(s.ipv6)) : 0), 0);
 }

@@ -3,7 +3,8 @@
 // substituted percent-encoded (encodeURIComponent), so a token holding `&`, `+`,
 // `/`, `=` or spaces reaches the provider intact. Success is a 2xx whose body
 // matches `success_pattern` (unanchored; '' takes any 2xx), because many small
-// providers answer errors with HTTP 200 and only their words tell.
+// providers answer errors with HTTP 200 and only their words tell. The match
+// runs in a worker with a deadline, on the first 4 KiB (pattern.ts).
 //
 // Credentials go where the URL's placeholders put them. `auth 'basic'` adds the
 // Authorization header as well; `auth 'query'` adds nothing (the placeholders
@@ -11,11 +12,11 @@
 //
 // Messages never hold the URL: with [PASSWORD] in it, it holds the token.
 import type { Outcome, Result, UpdateRequest } from '../types';
-import { err, ok } from '../types';
 import type { HttpResponse } from '../lib/http';
 import type { BuiltRequest, HttpProvider, Preset } from './provider';
 import { basicAuth } from './provider';
 import { type Credentials, quotedAnswer } from './answer';
+import { MATCH_DEADLINE_MS, MATCHED_CHARS, compilePattern, matchPattern } from './pattern';
 
 /** Where the values go in update_url, each with a stand-in valid wherever it may appear (for URL checks). */
 export const URL_PLACEHOLDERS: Readonly<Record<string, string>> = {
@@ -96,7 +97,7 @@ export const custom: HttpProvider = {
     return { url, headers };
   },
 
-  classify(res: HttpResponse, req: UpdateRequest): Outcome {
+  classify(res: HttpResponse, req: UpdateRequest): Outcome | Promise<Outcome> {
     const s = res.status;
     if (s >= 200 && s <= 299) return answered(res, req);
     // Credentials belong to the service, so a refusal of them stops all its records.
@@ -107,13 +108,22 @@ export const custom: HttpProvider = {
   },
 };
 
-function answered(res: HttpResponse, req: UpdateRequest): Outcome {
-  if (req.service.success_pattern === '') return { kind: 'ok', message: `HTTP ${res.status}` };
-  const re = successPattern(req.service.success_pattern);
+/** A 2xx: success_pattern decides, matched off the main thread with a deadline (pattern.ts). */
+async function answered(res: HttpResponse, req: UpdateRequest): Promise<Outcome> {
+  const pattern = req.service.success_pattern;
+  if (pattern === '') return { kind: 'ok', message: `HTTP ${res.status}` };
+  const r = await matchPattern(pattern, res.body);
   // The schema refuses such a pattern; this keeps classify() from ever throwing.
-  if (!re.ok) return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
-  if (re.value.test(res.body)) return { kind: 'ok', message: `HTTP ${res.status}` };
-  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body, req.service);
+  if (r === 'invalid') return { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' };
+  if (r === 'match') return { kind: 'ok', message: `HTTP ${res.status}` };
+  if (r === 'timeout') {
+    return {
+      kind: 'rejected',
+      reach: 'service',
+      message: `HTTP ${res.status}, but success_pattern did not finish matching the answer within ${MATCH_DEADLINE_MS / 1000} s (it backtracks too much: simplify it)`,
+    };
+  }
+  const said = res.body.trim() === '' ? 'an empty answer' : quotedAnswer(res.body.slice(0, MATCHED_CHARS), req.service);
   return {
     kind: 'rejected',
     reach: 'record',
@@ -127,17 +137,11 @@ function detail(body: string, credentials: Credentials): string {
 
 const compiled = new Map<string, Result<RegExp>>();
 
-/** `success_pattern` compiled, once per pattern: the schema's check and every answer share it. */
+/** `success_pattern` compiled for the schema's check, once per pattern (pattern.ts compiles it, in the worker too). */
 export function successPattern(pattern: string): Result<RegExp> {
   let r = compiled.get(pattern);
   if (r === undefined) {
-    try {
-      r = ok(new RegExp(pattern));
-    } catch (e) {
-      // V8's own words ("Invalid regular expression: /x(/: Unterminated group"), minus the echo
-      const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(e);
-      r = err(`is not a valid JavaScript regular expression (${why})`);
-    }
+    r = compilePattern(pattern);
     compiled.set(pattern, r);
   }
   return r;

@@ -41,8 +41,9 @@ const WORDS: Readonly<Record<string, Meaning>> = {
 
 /**
  * Providers that speak dyndns2, by `option service_name`. A checkip URL is
- * listed only where the provider answers with the bare address (the checkip
- * parser reads nothing else).
+ * listed only where the provider runs one (they answer with the bare address,
+ * which detect/checkip.ts reads); a family without one gets no checkip URL,
+ * never another provider's (config/schema.ts readCheckip).
  */
 export const DYNDNS2_PRESETS: Readonly<Record<string, Preset>> = {
   'dyn.com': { update_url: 'https://members.dyndns.org/nic/update' },

@@ -75,8 +75,8 @@ interface ProviderBase {
 /** A protocol that is one HTTP GET per record. */
 export interface HttpProvider extends ProviderBase {
   build(req: UpdateRequest): BuiltRequest;
-  /** Reads a complete HTTP answer. Never throws. */
-  classify(res: HttpResponse, req: UpdateRequest): Outcome;
+  /** Reads a complete HTTP answer. Never throws (custom's success_pattern is matched asynchronously). */
+  classify(res: HttpResponse, req: UpdateRequest): Outcome | Promise<Outcome>;
 }
 
 /** A protocol that talks its own way: one update() per record, which never throws. */
@@ -109,7 +109,7 @@ export async function sendUpdate(spec: ProviderSpec, req: UpdateRequest, opts: S
   });
   if (!res.ok) return { ...transportOutcome(res.error), elapsedMs: res.error.elapsedMs };
   const redirect = redirectOutcome(res.value);
-  const outcome = redirect ?? spec.classify(res.value, req);
+  const outcome = redirect ?? (await spec.classify(res.value, req));
   return { ...outcome, elapsedMs: res.value.elapsedMs };
 }
 

@@ -35,13 +35,7 @@ export function logFor(config: Config): Log {
   });
 }
 
-/** Config warnings, and the one about a token crossing the network in clear text. */
+/** Config warnings (the plain-http token one among them: schema.ts, so check-config shows it too), once per load. */
 export function announceWarnings(config: Config, log: Log): void {
   for (const w of config.warnings) log.warn(w);
-  for (const s of config.services) {
-    if (!s.enabled || s.auth === 'none' || !s.password) continue;
-    if (s.update_url.startsWith('http:')) {
-      log.warn(`${s.name}: update_url uses plain http, so the token travels unencrypted; use https if the provider offers it`);
-    }
-  }
 }

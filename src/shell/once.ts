@@ -13,8 +13,8 @@ import { readDevices } from '../detect/open';
 import { detectOnce } from '../detect/monitor';
 import { RecordBook } from '../engine/book';
 import { Updater } from '../engine/loop';
-import { detectedLine, noAddressLine } from '../engine/messages';
-import { StateStore } from '../output/state-file';
+import { detectedLine, noAddressLine, recordLabel } from '../engine/messages';
+import { StateStore, recordCount } from '../output/state-file';
 import { buildStatus, writeStatus } from '../output/status-file';
 import { takeLock } from './exclusive';
 import type { Config, Log, ServiceConfig } from '../types';
@@ -43,7 +43,9 @@ export async function once(args: CommonArgs, clock: Clock = systemClock): Promis
 async function pass(args: CommonArgs, clock: Clock, config: Config, log: Log, enabled: ServiceConfig[]): Promise<number> {
   const startedAt = clock.wall();
   const store = new StateStore(config.global.state_dir, log, clock);
+  store.configure(config.services.map((s) => s.name), recordCount(config));
   const book = new RecordBook(clock);
+  const runStart = clock.now();
   book.reconcile(config.services, await store.load());
 
   const devices = devicesFor(config, args.devices);
@@ -103,6 +105,13 @@ async function pass(args: CommonArgs, clock: Clock, config: Config, log: Log, en
   }
 
   const failing = [...book.entries.values()].filter((e) => e.machine.memory.rejected || e.machine.memory.trouble);
+  // exit 1 always says why: a record that stays rejected or in trouble from an earlier run said nothing yet
+  for (const e of failing) {
+    const m = e.machine.memory;
+    if (m.lastAttemptAt !== null && m.lastAttemptAt >= runStart) continue;
+    const why = m.rejected ? `rejected by provider (${m.rejected.message})` : `provider trouble (${m.trouble?.message ?? ''})`;
+    log.warn(`${recordLabel(e)}: still ${why} from an earlier run; nothing sent`);
+  }
   if (failing.length > 0) return EXIT_FAILED;
   return detectionFailed ? EXIT_FAILED : EXIT_OK;
 }

@@ -16,7 +16,7 @@ import { AddressMonitor } from '../detect/monitor';
 import { RecordBook } from '../engine/book';
 import { Updater } from '../engine/loop';
 import { detectedLine } from '../engine/messages';
-import { StateStore } from '../output/state-file';
+import { StateStore, recordCount } from '../output/state-file';
 import { buildStatus, writeStatus } from '../output/status-file';
 import { takeLock } from './exclusive';
 import type { Lock } from '../lib/lock';
@@ -75,6 +75,7 @@ class Daemon {
       return EXIT_OK;
     }
     this.apply(config);
+    this.store.configure(config.services.map((s) => s.name), recordCount(config));
     this.book.reconcile(config.services, await this.store.load());
 
     this.watcher = await createWatcher({
@@ -160,6 +161,7 @@ class Daemon {
     this.log.setLevel(config.global.log_level);
     announceWarnings(config, this.log);
     this.apply(config);
+    this.store.configure(config.services.map((s) => s.name), recordCount(config));
     const { added, removed } = this.book.reconcile(config.services, this.store.records());
     this.log.info(`SIGHUP: config reloaded (${added.length} record(s) added, ${removed.length} removed)`);
     this.monitor.configure(config.services, this.devices);

@@ -27,8 +27,11 @@ test('like libuci, the runtime copy under /var/run/uci is read when it exists', 
   assert.equal(defaultConfigPath((p) => p === '/var/run/uci/updyn'), '/var/run/uci/updyn');
 });
 
+// Zerigo's default update_url is plain http, which draws its own warning (schema.test.ts)
+const HTTPS = `${VALID}\toption update_url 'https://update.zerigo.com/dynamic'\n`;
+
 test('a private, valid file loads without warnings', async (t) => {
-  const file = write(tempDir(t), 'updyn', VALID);
+  const file = write(tempDir(t), 'updyn', HTTPS);
   const r = await loadConfig(file);
   assert.ok(r.ok, JSON.stringify(r));
   assert.equal(r.value.file, file);
@@ -37,7 +40,7 @@ test('a private, valid file loads without warnings', async (t) => {
 });
 
 test('a file others may read draws a warning to chmod 600 it', async (t) => {
-  const file = write(tempDir(t), 'updyn', VALID, 0o644);
+  const file = write(tempDir(t), 'updyn', HTTPS, 0o644);
   const r = await loadConfig(file);
   assert.ok(r.ok);
   assert.deepEqual(r.value.warnings, [`${file}: readable by group or others (mode 0644) although it holds tokens; run: chmod 600 ${file}`]);

@@ -32,7 +32,10 @@ test('the JSON of the documented example config is the documented JSON, defaults
         zone: '', ttl: 1, proxied: false, tsig_algorithm: 'hmac-sha256',
       },
     ],
-    warnings: ["updyn.conf:25: unknown option 'foo' in section 'home'"],
+    warnings: [
+      "updyn.conf:9: option 'update_url' in section 'home' uses plain http, so the token travels unencrypted; use https if the provider offers it",
+      "updyn.conf:25: unknown option 'foo' in section 'home'",
+    ],
   });
 });
 
@@ -53,7 +56,7 @@ test('the JSON is one plain document: numbers as numbers, booleans as booleans, 
 
 test('the summary shows each section and setting, redacted, disabled services marked', () => {
   const text = renderConfigText(config(`${designExample}config service spare\n\toption enabled 0\n`));
-  assert.match(text, /^updyn\.conf: valid; 2 services \(1 enabled\), 0 warnings\n/);
+  assert.match(text, /^updyn\.conf: valid; 2 services \(1 enabled\), 1 warning\n/);
   assert.match(text, /\nglobal\n {2}log_level +info\n/);
   assert.match(text, /\nservice home\n {2}enabled +yes\n/);
   assert.match(text, /\n {2}password +\(redacted\)\n/);

@@ -35,7 +35,7 @@ test('a record survives the trip through state.json, across processes with diffe
   assert.deepEqual(back.memory.trouble, { failures: 3, at: b.now() - 11 * 60_000, delay: 240_000, address: '203.0.113.6', message: 'HTTP 503' });
 });
 
-test('timestamps from the future are treated as "just now", never trusted', () => {
+test('timestamps from the future are treated as "just now", never trusted; a tokens stamp from the future refills nothing until the clock passes it', () => {
   const clock = new VirtualClock(DAY);
   const future = new Date(clock.wall() + 3 * DAY).toISOString();
   const back = fromPersisted(
@@ -50,8 +50,31 @@ test('timestamps from the future are treated as "just now", never trusted', () =
     clock,
   )!;
   assert.equal(back.memory.registeredAt, clock.now());
-  assert.equal(back.memory.tokensAt, clock.now());
+  assert.equal(back.memory.tokensAt, clock.now() + 3 * DAY);
   assert.equal(back.memory.rejected?.at, clock.now());
+});
+
+test('a wall clock swinging between now and +30 days (one process per run, address flipping): the burst and one refill, not a bucket per swing', () => {
+  const wall0 = Date.parse('2026-11-27T10:00:00Z');
+  let stored: Record<string, unknown> = {};
+  let sends = 0;
+  for (let run = 0; run < 10; run++) {
+    // each run is a new process: monotonic time starts afresh, the wall clock swings; a minute of real time per run
+    const clock = new VirtualClock(1000, wall0 + run * 60_000 - 1000 + (run % 2 === 1 ? 30 * DAY : 0));
+    const book = new RecordBook(clock, () => 0.5);
+    book.reconcile([service({ ipv6: false })], stored);
+    const e = [...book.entries.values()][0]!;
+    e.machine.observe(run % 2 === 0 ? '203.0.113.1' : '203.0.113.2', 'checkip');
+    const d = e.machine.decide(clock.now());
+    if (d.kind === 'send') {
+      sends++;
+      e.machine.begin(d.address, clock.now());
+      book.applyOutcome(e, { kind: 'ok', message: 'HTTP 200' }, clock.now());
+    }
+    stored = book.persisted();
+  }
+  // before: 10 of 10 (every forward swing found 30 days elapsed since the run before)
+  assert.equal(sends, 4);
 });
 
 test('garbage in a stored record is ignored field by field', () => {

@@ -31,21 +31,22 @@ const pattern = fc.constantFrom('', '^OK', '^(OK|good|nochg)\\b', 'success', '"s
 
 const ONE_LINE = /^[\x20-\x7e…]*$/;
 
-test('every protocol reads any answer into one outcome: typed, one printable line, no spelling of the token, bounded time', (t) => {
+test('every protocol reads any answer into one outcome: typed, one printable line, no spelling of the token, bounded time', async (t) => {
   const seen = new Map<string, number>();
   let worst = 0;
-  fc.assert(
-    fc.property(fc.constantFrom<Exclude<Protocol, 'cloudflare' | 'nsupdate'>>('zerigo', 'dyndns2', 'custom'), token, status, body, pattern, fc.constantFrom('ipv4', 'ipv6'), (protocol, tok, st, raw, pat, family) => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom<Protocol>('zerigo', 'dyndns2', 'custom'), token, status, body, pattern, fc.constantFrom('ipv4', 'ipv6'), async (protocol, tok, st, raw, pat, family) => {
       const text = raw.replace(/ECHO(\d)/g, (_, i: string) => echoes(tok)[Number(i)] ?? '');
       const svc: ServiceConfig = service({ protocol, password: tok, username: USER, success_pattern: pat });
       const req: UpdateRequest = { service: svc, host: 'example.zerigo.com', family, address: family === 'ipv4' ? '203.0.113.5' : '2001:db8::5' };
       const res: HttpResponse = { status: st, headers: {}, body: text, truncated: false, elapsedMs: 1 };
       const started = performance.now();
-      const outcome = (providerFor(protocol) as HttpProvider).classify(res, req);
+      const outcome = await (providerFor(protocol) as HttpProvider).classify(res, req);
       const ms = performance.now() - started;
       worst = Math.max(worst, ms);
       // "never hangs": generous, as a GC pause or a busy machine may stretch one call
-      assert.ok(ms < 500, `${ms.toFixed(1)} ms`);
+      // custom's pattern runs in a worker (a message round trip, and its start once), bounded by its 1 s deadline
+      assert.ok(ms < (protocol === 'custom' ? 2500 : 500), `${ms.toFixed(1)} ms`);
       assert.ok(['ok', 'rejected', 'trouble'].includes(outcome.kind), JSON.stringify(outcome));
       if (outcome.kind === 'rejected') assert.ok(['service', 'host', 'record'].includes(outcome.reach));
       assert.match(outcome.message, ONE_LINE, JSON.stringify(outcome.message));

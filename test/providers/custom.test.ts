@@ -123,14 +123,14 @@ test('substitution is one pass: a value holding a placeholder is not substituted
   assert.deepEqual(built.headers, {});
 });
 
-test('a pattern that is not a regular expression is a rejection, never a throw', () => {
+test('a pattern that is not a regular expression is a rejection, never a throw', async () => {
   const req: UpdateRequest = {
     service: service({ protocol: 'custom', success_pattern: 'OK (' }),
     host: HOST,
     family: 'ipv4',
     address: '192.0.2.9',
   };
-  const outcome = custom.classify({ status: 200, headers: {}, body: 'OK', truncated: false, elapsedMs: 1 }, req);
+  const outcome = await custom.classify({ status: 200, headers: {}, body: 'OK', truncated: false, elapsedMs: 1 }, req);
   assert.deepEqual(outcome, { kind: 'rejected', reach: 'service', message: 'success_pattern is not a valid regular expression' });
   assertNoSecret(outcome);
 });
