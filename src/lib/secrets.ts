@@ -29,6 +29,8 @@ export function secretSpellings(value: string, user?: string): string[] {
     new URLSearchParams({ x: value }).toString().slice(2),
     b64,
     b64.replace(/=+$/, ''),
+    // as Cloudflare's API takes a token, should a server echo the header
+    `Bearer ${value}`,
   ]);
   if (user !== undefined) forms.add(Buffer.from(`${user}:${value}`).toString('base64'));
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);

@@ -26,7 +26,8 @@ async function setup(t: TestContext, service: (url: string) => string) {
   );
   const once = () => runUpdyn(['once', '-c', conf]);
   const daemon = () => {
-    const d = new Daemon(['-c', conf]);
+    // SIGUSR2 right after start: the 10 s limit on signal wake-ups is another test's subject
+    const d = new Daemon(['-c', conf], { env: { UPDYN_WAKE_INTERVAL_MS: '0' } });
     t.after(() => d.stop());
     return d;
   };
