@@ -3,7 +3,7 @@
 // target: one to two minutes each; cached: instant). Builds run as child
 // processes, so that suites building different targets use both cores.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { underCI, repoRoot } from './env';
 
@@ -41,9 +41,12 @@ export function needsZig(t: TestContext): boolean {
   return false;
 }
 
-/** The built addon's path; a failed build fails the test with zig's own words. */
+/**
+ * The built addon's absolute path (probes run with another working directory);
+ * a failed build fails the test with zig's own words.
+ */
 export async function crossAddon(arch: string): Promise<string> {
   const r = await buildCross(arch);
   if (!r.path) throw new Error(`cross build for ${arch} failed: ${r.error}`);
-  return r.path;
+  return resolve(repoRoot, r.path);
 }
