@@ -23,13 +23,12 @@
 // carries no addon and spares the flash; `--addon FILE` adds one compiled for
 // the target (as the SDK build does), `--addon prebuild` the glibc prebuild
 // for ARCH (for a glibc system: a test machine, an image built with glibc).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle } from './build.mjs';
-import { gzip, tar, withDirectories } from './ustar.mjs';
+import { gzip, sourceDate, tar, withDirectories } from './ustar.mjs';
 import { buildCrossAddon, OPENWRT_TARGETS } from './cross-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -245,16 +244,6 @@ async function crossAddons(archOption, addonOption, arch) {
   return out;
 }
 
-/** SOURCE_DATE_EPOCH, else the last commit's time: the same tree packs to the same bytes. */
-function sourceDate() {
-  if (/^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '')) return Number(process.env.SOURCE_DATE_EPOCH);
-  try {
-    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 0;
-  } catch {
-    return 0;
-  }
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
@@ -272,7 +261,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     if (!values['no-build']) await bundle();
     // --arch A without --addon: the musl addon for A, cross-built (build/cross-addon.mjs); --arch all: every arch
     for (const { arch: a, addon } of await crossAddons(values.arch, values.addon, arch)) {
-      const written = await buildPackages({ arch: a, addon, release: values.release, out: values.out, mtime: sourceDate() });
+      const written = await buildPackages({ arch: a, addon, release: values.release, out: values.out, mtime: sourceDate(root) });
       for (const f of written) console.log(`package: ${relative(process.cwd(), f)}`);
     }
   } catch (e) {

@@ -8,7 +8,6 @@
 // The SDK then needs neither npm nor node-gyp: $(TARGET_CXX) compiles
 // addon/binding.cc against node's headers (node/host's include/node).
 // Deterministic: the same tree gives the same bytes (so the same hash).
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { patchNetlinkSource } from './addon.mjs';
 import { bundle } from './build.mjs';
-import { gzip, tar, withDirectories } from './ustar.mjs';
+import { gzip, sourceDate, tar, withDirectories } from './ustar.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -63,20 +62,11 @@ export function sourceTarball({ out = join(root, 'dist'), mtime }) {
   }
 }
 
-function sourceDate() {
-  if (/^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '')) return Number(process.env.SOURCE_DATE_EPOCH);
-  try {
-    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 0;
-  } catch {
-    return 0;
-  }
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-build': { type: 'boolean' } } });
   try {
     if (!values['no-build']) await bundle();
-    const r = sourceTarball({ out: values.out, mtime: sourceDate() });
+    const r = sourceTarball({ out: values.out, mtime: sourceDate(root) });
     console.log(`source-tarball: ${relative(process.cwd(), r.tarball)} sha256 ${r.hash}`);
     console.log(`source-tarball: ${relative(process.cwd(), r.makefile)} (PKG_HASH set)`);
   } catch (e) {

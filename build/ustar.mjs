@@ -3,6 +3,7 @@
 // name order (like `tar --sort=name`, which OpenWrt's ipkg-build uses), the
 // archive padded to tar's 10 KiB record. Plus gzip without a name or time in
 // its header, so the same input always gives the same bytes.
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 
 const BLOCK = 512;
@@ -88,4 +89,14 @@ function header(name, mode, size, mtime, type) {
 
 function octal(buf, offset, length, value) {
   buf.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length);
+}
+
+/** SOURCE_DATE_EPOCH, else the last commit's time in `cwd`: the same tree packs to the same bytes. */
+export function sourceDate(cwd) {
+  if (/^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '')) return Number(process.env.SOURCE_DATE_EPOCH);
+  try {
+    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 0;
+  } catch {
+    return 0;
+  }
 }
