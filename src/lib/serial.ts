@@ -22,3 +22,16 @@ export function coalesced<T>(fn: () => Promise<T>): () => Promise<T> {
     return queued;
   };
 }
+
+/**
+ * Runs the functions given to it one at a time, in call order: writers that
+ * share a small directory must not hold two temp files at once.
+ */
+export function oneAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

@@ -7,7 +7,7 @@ import type { Clock, Log } from '../types';
 import { isNoSpace, readJsonFile, removeStaleTemps, setAside, writeFileAtomic } from '../lib/files';
 import { giveUpStatus } from './spare';
 import type { PersistedRecord, PersistedState } from '../engine/persist';
-import { coalesced } from '../lib/serial';
+import { coalesced, oneAtATime } from '../lib/serial';
 import { STATE_VERSION } from '../engine/persist';
 
 const FORGET_AFTER_MS = 30 * 24 * 3600_000;
@@ -86,7 +86,18 @@ export class StateStore {
    * share one write, which reads the records only when it starts: under a burst
    * of answers (thousands of records) that is one serialization, not one each.
    */
-  private readonly saveLatest = coalesced(() => this.write(this.source()));
+  private readonly saveLatest = coalesced(() => this.inDirectory(() => this.write(this.source())));
+  /**
+   * state.json and status.json share the state directory, often a small tmpfs:
+   * a status write beside a state write (new file beside old one, then rename)
+   * would need room for three files where two are enough.
+   */
+  private readonly inDirectory = oneAtATime();
+
+  /** Runs another writer of the state directory (status.json) while no state write runs. */
+  beside<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inDirectory(fn);
+  }
 
   /** Resolves (true when written) once a write that began after this call is done. */
   save(records: () => Record<string, PersistedRecord>): Promise<boolean> {

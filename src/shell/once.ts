@@ -100,7 +100,7 @@ async function pass(args: CommonArgs, clock: Clock, config: Config, log: Log, en
   if (!args.dryRun) {
     await store.save(() => book.persisted());
     const status = buildStatus({ book, services: config.services, devices, clock, startedAt });
-    const w = await writeStatus(config.global.state_dir, status);
+    const w = await store.beside(() => writeStatus(config.global.state_dir, status));
     if (!w.ok) log.warn(`status: ${w.error}`);
   }
 

@@ -206,7 +206,7 @@ class Daemon {
       startedAt: this.startedAt,
       detector: this.watcher?.kind,
     });
-    const w = await writeStatus(this.config.global.state_dir, status);
+    const w = await this.store.beside(() => writeStatus(this.config.global.state_dir, status));
     if (!w.ok && !this.statusFailing) this.log.warn(`status: ${w.error}`);
     this.statusFailing = !w.ok;
   }

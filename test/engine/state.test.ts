@@ -128,6 +128,41 @@ test('an unwritable state directory is logged once and the records stay in memor
   assert.equal(await store.save(() => ({})), false);
 });
 
+test('a status write and a state write never hold the state directory at once: a save asked for meanwhile waits, and one asked for first is waited for', async (t) => {
+  const dir = tempDir(t);
+  const store = new StateStore(dir, memoryLog(), new VirtualClock());
+  const order: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const status = store.beside(async () => {
+    order.push('status start');
+    await held;
+    order.push('status end');
+  });
+  const saved = store.save(() => {
+    order.push('state start');
+    return {};
+  });
+  // many turns of the event loop: without the gate the save would have started by now
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, ['status start'], 'the save waits for the status write');
+  release();
+  assert.ok(await saved);
+  await status;
+  assert.deepEqual(order, ['status start', 'status end', 'state start']);
+  // and the other way round: a status write asked for during a save runs after it
+  const during: string[] = [];
+  const again = store.save(() => {
+    during.push('state');
+    return {};
+  });
+  await store.beside(async () => {
+    during.push(existsSync(join(dir, 'state.json')) && readdirSync(dir).every((f) => !f.endsWith('.tmp')) ? 'status, no temp file beside it' : 'status beside a temp file');
+  });
+  await again;
+  assert.deepEqual(during, ['state', 'status, no temp file beside it']);
+});
+
 test('the state file holds no secret and is not world-readable', async (t) => {
   const dir = tempDir(t);
   const clock = new VirtualClock();
