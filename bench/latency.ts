@@ -5,23 +5,12 @@
 //   change   a registered address is replaced (ip -batch: del old, add new);
 //            this path also saves the state before sending (write-ahead)
 // Both ends stamp CLOCK_MONOTONIC, which is system-wide.
-import { spawnSync } from 'node:child_process';
-import { nowMs, startLab, stats } from './lib';
-import type { Lab } from './lib';
+import { measureReactions, startLab, stats } from './lib';
+import type { Reaction } from './lib';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 24);
 
-async function measure(lab: Lab, address: string, ipArgs: string[], input?: string): Promise<[number, number]> {
-  const t0 = nowMs();
-  const r = spawnSync('ip', ['-n', lab.ns, ...ipArgs], { input });
-  const t1 = nowMs();
-  if (r.status !== 0) throw new Error(`ip ${ipArgs.join(' ')} failed: ${r.stderr}`);
-  const [req] = await lab.provider.waitForRequests(1, 10_000, (x) => x.endpoint === 'update' && x.ip === address);
-  await new Promise((res) => setTimeout(res, 50));
-  return [req!.clockMs - t0, req!.clockMs - t1];
-}
-
-function report(kind: string, pairs: [number, number][]) {
+function report(kind: string, pairs: Reaction[]) {
   const a = stats(pairs.map((p) => p[0]));
   const b = stats(pairs.map((p) => p[1]));
   const f = (x: number) => x.toFixed(1);
@@ -30,22 +19,15 @@ function report(kind: string, pairs: [number, number][]) {
 
 async function main() {
   const lab = await startLab(CHANGES);
-  const first: [number, number][] = [];
-  const change: [number, number][] = [];
+  let reactions;
   try {
-    for (let i = 1; i <= CHANGES; i++) {
-      first.push(await measure(lab, `203.0.113.${i + 10}`, ['addr', 'add', `203.0.113.${i + 10}/24`, 'dev', `v${i}`]));
-    }
-    for (let i = 1; i <= CHANGES; i++) {
-      const batch = `addr del 203.0.113.${i + 10}/24 dev v${i}\naddr add 198.51.100.${i + 10}/24 dev v${i}\n`;
-      change.push(await measure(lab, `198.51.100.${i + 10}`, ['-batch', '-'], batch));
-    }
+    reactions = await measureReactions(lab, CHANGES);
   } finally {
     await lab.close();
   }
   console.log(`reaction latency, ms, ${CHANGES} changes of each kind (target: median under 50 ms)`);
-  report('first', first);
-  report('change', change);
+  report('first', reactions.first);
+  report('change', reactions.change);
 }
 
 main().catch((e) => {

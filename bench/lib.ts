@@ -98,3 +98,34 @@ export function stats(values: number[]): { median: number; p90: number; max: num
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))]!;
   return { median: at(0.5), p90: at(0.9), max: s[s.length - 1]!, min: s[0]! };
 }
+
+/** A reaction: ms from `ip` starting, and from `ip` exiting, to the request at the provider. */
+export type Reaction = [fromStart: number, fromExit: number];
+
+async function react(lab: Lab, address: string, ipArgs: string[], input?: string): Promise<Reaction> {
+  const t0 = nowMs();
+  const r = spawnSync('ip', ['-n', lab.ns, ...ipArgs], { input });
+  const t1 = nowMs();
+  if (r.status !== 0) throw new Error(`ip ${ipArgs.join(' ')} failed: ${r.stderr}`);
+  const [req] = await lab.provider.waitForRequests(1, 10_000, (x) => x.endpoint === 'update' && x.ip === address);
+  await sleep(50);
+  return [req!.clockMs - t0, req!.clockMs - t1];
+}
+
+/**
+ * The two kinds of change, one per device each: `first`, an address appears
+ * where none was registered; `change`, a registered address is replaced (ip
+ * -batch: del old, add new), which also saves the state before sending.
+ */
+export async function measureReactions(lab: Lab, changes: number): Promise<{ first: Reaction[]; change: Reaction[] }> {
+  const first: Reaction[] = [];
+  const change: Reaction[] = [];
+  for (let i = 1; i <= changes; i++) {
+    first.push(await react(lab, `203.0.113.${i + 10}`, ['addr', 'add', `203.0.113.${i + 10}/24`, 'dev', `v${i}`]));
+  }
+  for (let i = 1; i <= changes; i++) {
+    const batch = `addr del 203.0.113.${i + 10}/24 dev v${i}\naddr add 198.51.100.${i + 10}/24 dev v${i}\n`;
+    change.push(await react(lab, `198.51.100.${i + 10}`, ['-batch', '-'], batch));
+  }
+  return { first, change };
+}

@@ -5,27 +5,11 @@ import fc from 'fast-check';
 import { isPublic, selectAddress } from '../../src/detect/select';
 import { canonicalAddress, formatIPv6, parseIPv6 } from '../../src/lib/ip';
 import type { DeviceSnapshot, Family, InterfaceAddress } from '../../src/types';
+import { deviceWith, interfaceAddress } from '../support/fixtures';
 
-function addr(address: string, over: Partial<InterfaceAddress> = {}): InterfaceAddress {
-  const family: Family = address.includes(':') ? 'ipv6' : 'ipv4';
-  return {
-    family,
-    address,
-    prefixlen: family === 'ipv4' ? 24 : 64,
-    scope: 'global',
-    temporary: false,
-    deprecated: false,
-    tentative: false,
-    dadfailed: false,
-    permanent: true,
-    secondary: false,
-    preferredLifetime: Infinity,
-    validLifetime: Infinity,
-    ...over,
-  };
-}
+const addr = interfaceAddress;
 
-const dev = (...addresses: InterfaceAddress[]): DeviceSnapshot => ({ name: 'wan', present: true, up: true, addresses });
+const dev = (...addresses: InterfaceAddress[]): DeviceSnapshot => deviceWith('wan', ...addresses);
 
 describe('which addresses count as public', () => {
   const cases: [Family, string, boolean][] = [

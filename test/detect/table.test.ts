@@ -6,6 +6,7 @@ import type { rt } from 'netlink';
 import { decodeAddress, decodeLink } from '../../src/detect/nlmsg';
 import { LinkTable, viewKey, type AddressInfo } from '../../src/detect/table';
 import { parseIPv4, parseIPv6 } from '../../src/lib/ip';
+import { deviceWith, interfaceAddress } from '../support/fixtures';
 
 const FOREVER = 0xffffffff;
 
@@ -182,25 +183,7 @@ describe('what counts as a change', () => {
   });
 
   test('IPv6 order does not matter, IPv4 order does', () => {
-    const snap = (addresses: string[]) => ({
-      name: 'wan',
-      present: true,
-      up: true,
-      addresses: addresses.map((address) => ({
-        family: (address.includes(':') ? 'ipv6' : 'ipv4') as 'ipv4' | 'ipv6',
-        address,
-        prefixlen: 64,
-        scope: 'global' as const,
-        temporary: false,
-        deprecated: false,
-        tentative: false,
-        dadfailed: false,
-        permanent: true,
-        secondary: false,
-        preferredLifetime: Infinity,
-        validLifetime: Infinity,
-      })),
-    });
+    const snap = (addresses: string[]) => deviceWith('wan', ...addresses.map((a) => interfaceAddress(a)));
     assert.equal(viewKey(snap(['2001:db8::1', '2001:db8::2'])), viewKey(snap(['2001:db8::2', '2001:db8::1'])));
     assert.notEqual(viewKey(snap(['192.0.2.1', '192.0.2.2'])), viewKey(snap(['192.0.2.2', '192.0.2.1'])));
   });

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TypedEmitter } from 'tiny-typed-emitter';
-import type { DeviceSnapshot, Family, InterfaceAddress, ServiceConfig } from '../../src/types';
+import type { DeviceSnapshot, Family, ServiceConfig } from '../../src/types';
 import type { AddressWatcher, WatcherEvents } from '../../src/detect/watcher';
 import { AddressMonitor, WAKE_MIN_MS } from '../../src/detect/monitor';
-import { service } from '../support/fixtures';
+import { deviceWith, interfaceAddress, service } from '../support/fixtures';
 import { VirtualClock, VirtualTimers, flush } from '../support/virtual';
 
 /** A device behind NAT (CGNAT IPv4, ULA IPv6): every lane asks checkip. */
@@ -16,11 +16,7 @@ class NatWatcher extends TypedEmitter<WatcherEvents> implements AddressWatcher {
   async start(): Promise<void> {}
   watch(): void {}
   snapshot(device: string): DeviceSnapshot {
-    const a = (address: string, family: Family): InterfaceAddress => ({
-      address, family, prefixlen: family === 'ipv4' ? 10 : 64, scope: 'global', secondary: false, temporary: false, deprecated: false, tentative: false,
-      dadfailed: false, permanent: true, preferredLifetime: Infinity, validLifetime: Infinity,
-    });
-    return { name: device, present: true, up: true, addresses: [a('100.64.1.2', 'ipv4'), a('fd00::2', 'ipv6')] };
+    return deviceWith(device, interfaceAddress('100.64.1.2', { prefixlen: 10 }), interfaceAddress('fd00::2'));
   }
   async refresh(): Promise<void> {}
   close(): void {}

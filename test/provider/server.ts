@@ -106,10 +106,14 @@ function handle(req: IncomingMessage, res: ServerResponse, state: ProviderState,
     write(res, plain(400, 'bad request target\n'));
     return;
   }
+  loudly(res, () => serve(req, res, state, info, url, arrival));
+}
+
+/** A bug here must fail the test that met it, loudly, rather than leave its client hanging. */
+function loudly(res: ServerResponse, run: () => void): void {
   try {
-    serve(req, res, state, info, url, arrival);
+    run();
   } catch (e) {
-    // A bug here must fail the test that met it, loudly, rather than leave its client hanging.
     const why = `provider bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
     process.stderr.write(why);
     if (!res.headersSent) write(res, plain(500, why));
@@ -137,16 +141,7 @@ function serve(
     size += c.length;
     if (size <= CONTROL_BODY_LIMIT) chunks.push(c);
   });
-  req.on('end', () => {
-    try {
-      answerRequest(req, res, state, url, arrival, seq, remote, localPort, Buffer.concat(chunks).toString('utf8'));
-    } catch (e) {
-      const why = `provider bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
-      process.stderr.write(why);
-      if (!res.headersSent) write(res, plain(500, why));
-      else res.destroy();
-    }
-  });
+  req.on('end', () => loudly(res, () => answerRequest(req, res, state, url, arrival, seq, remote, localPort, Buffer.concat(chunks).toString('utf8'))));
 }
 
 function answerRequest(

@@ -17,7 +17,7 @@ import { Updater, type SendOutcome } from '../../src/engine/loop';
 import { AddressMonitor } from '../../src/detect/monitor';
 import { createLog } from '../../src/output/log';
 import { VirtualClock, VirtualTimers } from '../support/virtual';
-import { service } from '../support/fixtures';
+import { deviceWith, interfaceAddress, service } from '../support/fixtures';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -30,12 +30,8 @@ class Kernel {
   devices = new Map<string, DeviceSnapshot>();
   watchers = new Set<FakeWatcher>();
   set(name: string, v4: string | null, v6: string | null, up = true): void {
-    const a = (family: Family, address: string) => ({
-      family, address, prefixlen: family === 'ipv4' ? 24 : 64, scope: 'global' as const, temporary: false, deprecated: false,
-      tentative: false, dadfailed: false, permanent: true, secondary: false, preferredLifetime: Infinity, validLifetime: Infinity,
-    });
-    const addresses = [...(v4 ? [a('ipv4', v4)] : []), ...(v6 ? [a('ipv6', v6)] : [])];
-    this.devices.set(name, { name, present: true, up, addresses });
+    const addresses = [v4, v6].filter((x) => x !== null).map((x) => interfaceAddress(x));
+    this.devices.set(name, { ...deviceWith(name, ...addresses), up });
     for (const w of this.watchers) w.emit('change', this.devices.get(name)!);
   }
 }

@@ -1,5 +1,5 @@
 // Small builders for test inputs.
-import type { Config, ServiceConfig } from '../../src/types';
+import type { Config, DeviceSnapshot, Family, InterfaceAddress, ServiceConfig } from '../../src/types';
 
 /** A recognisable token: suites assert it never shows up in any output. */
 export const TOKEN = 'SeCrEt-T0ken-9f8e7d6c';
@@ -85,4 +85,29 @@ ${hosts}
 \toption timeout '5'
 ${opts.extra ?? ''}
 `;
+}
+
+/** A plain global address as the kernel reports it (/24 or /64 unless `over` says otherwise). */
+export function interfaceAddress(address: string, over: Partial<InterfaceAddress> = {}): InterfaceAddress {
+  const family: Family = address.includes(':') ? 'ipv6' : 'ipv4';
+  return {
+    family,
+    address,
+    prefixlen: family === 'ipv4' ? 24 : 64,
+    scope: 'global',
+    temporary: false,
+    deprecated: false,
+    tentative: false,
+    dadfailed: false,
+    permanent: true,
+    secondary: false,
+    preferredLifetime: Infinity,
+    validLifetime: Infinity,
+    ...over,
+  };
+}
+
+/** A present, up device holding `addresses`. */
+export function deviceWith(name: string, ...addresses: InterfaceAddress[]): DeviceSnapshot {
+  return { name, present: true, up: true, addresses };
 }
