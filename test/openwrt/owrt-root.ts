@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { join } from 'node:path';
-import { repoRoot, tempDir, underCI } from '../support/env';
+import { canRun, repoRoot, tempDir } from '../support/env';
 import { SHIMS } from './router';
 
 export const SHARED = join(repoRoot, '../shared/openwrt');
@@ -31,11 +31,7 @@ export function realToolsUnavailable(): string | null {
 }
 
 export function needsRealTools(t: TestContext): boolean {
-  const why = realToolsUnavailable();
-  if (why === null) return true;
-  if (underCI) throw new Error(`this test must run under CI but cannot: ${why}`);
-  t.skip(why);
-  return false;
+  return canRun(t, realToolsUnavailable());
 }
 
 export interface Run {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { underCI, repoRoot } from './env';
+import { canRun, repoRoot } from './env';
 
 export interface CrossBuild {
   arch: string;
@@ -34,11 +34,8 @@ export function buildCross(arch: string): Promise<CrossBuild> {
 
 /** zig runs on x86_64 Linux only (npm skips the optional dependency elsewhere): skip there, fail under CI. */
 export function needsZig(t: TestContext): boolean {
-  if (process.platform === 'linux' && process.arch === 'x64') return true;
-  const why = `the zig toolchain from npm runs on x86_64 Linux, not ${process.platform}/${process.arch}`;
-  if (underCI) throw new Error(`this test must run under CI but cannot: ${why}`);
-  t.skip(why);
-  return false;
+  const runs = process.platform === 'linux' && process.arch === 'x64';
+  return canRun(t, runs ? null : `the zig toolchain from npm runs on x86_64 Linux, not ${process.platform}/${process.arch}`);
 }
 
 /**

@@ -24,13 +24,20 @@ export function netnsUnavailable(): string | null {
   return rootCapable;
 }
 
-/** Call first in a test that needs root and namespaces. Returns false when the test must stop (skipped). */
-export function needsNetns(t: TestContext): boolean {
-  const why = netnsUnavailable();
+/**
+ * How a test declines: `why` null means it can run (true); otherwise it fails
+ * under CI and skips elsewhere (false: the test must stop).
+ */
+export function canRun(t: TestContext, why: string | null): boolean {
   if (why === null) return true;
   if (underCI) throw new Error(`this test must run under CI but cannot: ${why}`);
   t.skip(why);
   return false;
+}
+
+/** Call first in a test that needs root and namespaces. Returns false when the test must stop (skipped). */
+export function needsNetns(t: TestContext): boolean {
+  return canRun(t, netnsUnavailable());
 }
 
 /** A fresh temporary directory, removed when the test ends. */
